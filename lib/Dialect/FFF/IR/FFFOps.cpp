@@ -1,0 +1,270 @@
+//===- FFFOps.cpp - Verifiers of the fff dialect's ops -------------------===//
+//
+// ODS checks ranks and element types; the shape relations between operands
+// (node counts from depth, matching widths, batch sizes) are checked here.
+// Every message names the operand, the expected and the actual size, and the
+// rule behind it. Dynamic sizes are accepted and left to run time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fff/Dialect/FFF/IR/FFFOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::fff;
+
+//===----------------------------------------------------------------------===//
+// Shape-rule helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Verifies shape rules of one op, stopping at the first broken rule.
+class ShapeRules {
+public:
+  explicit ShapeRules(Operation *op) : op(op) {}
+
+  /// Dimension `dim` of operand `name` must be `expected` (because `why`).
+  /// Skipped when either size is dynamic.
+  ShapeRules &dim(StringRef name, Value value, unsigned dim, int64_t expected,
+                  const Twine &why) {
+    if (failed)
+      return *this;
+    int64_t actual = cast<ShapedType>(value.getType()).getDimSize(dim);
+    if (ShapedType::isDynamic(actual) || ShapedType::isDynamic(expected) ||
+        actual == expected)
+      return *this;
+    op->emitOpError() << "'" << name << "' dimension " << dim << " must be "
+                      << expected << " (" << why << "), but got " << actual
+                      << " in " << value.getType();
+    failed = true;
+    return *this;
+  }
+
+  /// Dimension `dim` of `name` must equal dimension `otherDim` of `other`.
+  ShapeRules &same(StringRef name, Value value, unsigned dim,
+                   StringRef otherName, Value other, unsigned otherDim,
+                   const Twine &what) {
+    int64_t expected = cast<ShapedType>(other.getType()).getDimSize(otherDim);
+    return this->dim(name, value, dim, expected,
+                     what + ", dimension " + Twine(otherDim) + " of '" +
+                         otherName + "'");
+  }
+
+  /// The integer element type of `name` must represent `maxIndex` as a
+  /// non-negative signed value (`index` always can).
+  ShapeRules &indexWidth(StringRef name, Value value, int64_t maxIndex) {
+    if (failed)
+      return *this;
+    Type elementType = getElementTypeOrSelf(value.getType());
+    if (elementType.isIndex())
+      return *this;
+    unsigned width = elementType.getIntOrFloatBitWidth();
+    if (width >= 64 || maxIndex <= (int64_t(1) << (width - 1)) - 1)
+      return *this;
+    op->emitOpError() << "'" << name << "' element type " << elementType
+                      << " cannot hold index " << maxIndex
+                      << " (signless indices are read as signed)";
+    failed = true;
+    return *this;
+  }
+
+  LogicalResult result() const { return failure(failed); }
+
+private:
+  Operation *op;
+  bool failed = false;
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// RouteOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RouteOp::verify() {
+  int64_t nodes = getLeafTreeNodeCount(getDepth());
+  return ShapeRules(*this)
+      .dim("node_weights", getNodeWeights(), 0, nodes, "2^depth - 1 nodes")
+      .dim("node_biases", getNodeBiases(), 0, nodes, "2^depth - 1 nodes")
+      .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
+            "feature width")
+      .same("init", getInit(), 0, "input", getInput(), 0, "batch")
+      .indexWidth("init", getInit(), getLeafCount(getDepth()) - 1)
+      .result();
+}
+
+//===----------------------------------------------------------------------===//
+// RoutePathOp
+//===----------------------------------------------------------------------===//
+
+int64_t RoutePathOp::getNodesPerTree() {
+  return getPathTreeNodeCount(getDepth());
+}
+
+int64_t RoutePathOp::getPathLength() { return getTrees() * (getDepth() + 1); }
+
+/// Rows of the node arrays of `trees` path-neuron trees, or a failure when
+/// that count would overflow a tensor dimension.
+static FailureOr<int64_t> getPathNodeRows(Operation *op, int64_t trees,
+                                          int64_t depth) {
+  int64_t perTree = getPathTreeNodeCount(depth);
+  if (trees > std::numeric_limits<int64_t>::max() / perTree)
+    return op->emitOpError() << "trees * (2^(depth+1) - 1) overflows: trees = "
+                             << trees << ", depth = " << depth;
+  return trees * perTree;
+}
+
+LogicalResult RoutePathOp::verify() {
+  FailureOr<int64_t> rows = getPathNodeRows(*this, getTrees(), getDepth());
+  if (failed(rows))
+    return failure();
+  std::string nodeRule = "trees * (2^(depth+1) - 1) nodes";
+  std::string pathRule = "trees * (depth + 1) visited nodes";
+  return ShapeRules(*this)
+      .dim("node_weights", getNodeWeights(), 0, *rows, nodeRule)
+      .dim("node_biases", getNodeBiases(), 0, *rows, nodeRule)
+      .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
+            "feature width")
+      .same("nodes_init", getNodesInit(), 0, "input", getInput(), 0, "batch")
+      .same("logits_init", getLogitsInit(), 0, "input", getInput(), 0,
+            "batch")
+      .dim("nodes_init", getNodesInit(), 1, getPathLength(), pathRule)
+      .dim("logits_init", getLogitsInit(), 1, getPathLength(), pathRule)
+      .indexWidth("nodes_init", getNodesInit(), *rows - 1)
+      .result();
+}
+
+//===----------------------------------------------------------------------===//
+// CmmOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+CmmOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                        Adaptor adaptor,
+                        SmallVectorImpl<Type> &inferredReturnTypes) {
+  inferredReturnTypes.push_back(adaptor.getInit().getType());
+  return success();
+}
+
+LogicalResult CmmOp::verify() {
+  int64_t lhsRank = getLhs().getType().getRank();
+  int64_t indicesRank = getIndices().getType().getRank();
+  if (indicesRank != lhsRank - 1)
+    return emitOpError() << "'indices' must have rank " << lhsRank - 1
+                         << " for a rank-" << lhsRank
+                         << " 'lhs' (one index per row for rank 2, B x P "
+                            "indices for rank 3), but got "
+                         << getIndices().getType();
+  ShapeRules rules(*this);
+  rules.same("indices", getIndices(), 0, "lhs", getLhs(), 0, "batch")
+      .same("init", getInit(), 0, "lhs", getLhs(), 0, "batch")
+      .same("bank", getBank(), 1, "lhs", getLhs(), lhsRank - 1,
+            "reduction width")
+      .same("init", getInit(), 1, "bank", getBank(), 2, "output width");
+  if (isMultiIndex())
+    rules.same("indices", getIndices(), 1, "lhs", getLhs(), 1,
+               "indices per row");
+  if (Value bias = getBias()) {
+    if (getElementTypeOrSelf(bias) != getElementTypeOrSelf(getInit()))
+      return emitOpError() << "'bias' element type must match 'init', but got "
+                           << bias.getType() << " and " << getInit().getType();
+    rules.same("bias", bias, 0, "bank", getBank(), 0, "block count")
+        .same("bias", bias, 1, "bank", getBank(), 2, "output width");
+  }
+  return rules.result();
+}
+
+//===----------------------------------------------------------------------===//
+// LeafMlpOp
+//===----------------------------------------------------------------------===//
+
+/// The master leaf: exactly five operands of fixed ranks and the layer's
+/// element type, sized by the input width, its own width m, and the output.
+static LogicalResult verifyMasterLeaf(LeafMlpOp op, ShapeRules &rules) {
+  if (!op.hasMasterLeaf())
+    return success();
+  if (op.getMaster().size() != 5)
+    return op.emitOpError()
+           << "'master' takes 5 operands (magic_w1, magic_b1, magic_w2, "
+              "magic_b2, k), but got "
+           << op.getMaster().size();
+  static constexpr StringLiteral names[] = {"magic_w1", "magic_b1",
+                                            "magic_w2", "magic_b2", "k"};
+  static constexpr int64_t ranks[] = {2, 1, 2, 1, 0};
+  Type elementType = getElementTypeOrSelf(op.getInput());
+  for (auto [value, name, rank] : llvm::zip(op.getMaster(), names, ranks)) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (type.getRank() != rank || type.getElementType() != elementType)
+      return op.emitOpError()
+             << "master leaf operand '" << name << "' must be a rank-" << rank
+             << " tensor of " << elementType << ", but got " << type;
+  }
+  Value w1 = op.getMagicW1(), b1 = op.getMagicB1(), w2 = op.getMagicW2(),
+        b2 = op.getMagicB2();
+  rules.same("magic_w1", w1, 0, "input", op.getInput(), 1, "feature width")
+      .same("magic_b1", b1, 0, "magic_w1", w1, 1, "master width")
+      .same("magic_w2", w2, 0, "magic_w1", w1, 1, "master width")
+      .same("magic_w2", w2, 1, "init", op.getInit(), 1, "output width")
+      .same("magic_b2", b2, 0, "init", op.getInit(), 1, "output width");
+  return rules.result();
+}
+
+LogicalResult
+LeafMlpOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                            Adaptor adaptor,
+                            SmallVectorImpl<Type> &inferredReturnTypes) {
+  inferredReturnTypes.push_back(adaptor.getInit().getType());
+  return success();
+}
+
+LogicalResult LeafMlpOp::verify() {
+  int64_t nodes = getLeafTreeNodeCount(getDepth());
+  int64_t leaves = getLeafCount(getDepth());
+  ShapeRules rules(*this);
+  rules.dim("node_weights", getNodeWeights(), 0, nodes, "2^depth - 1 nodes")
+      .dim("node_biases", getNodeBiases(), 0, nodes, "2^depth - 1 nodes")
+      .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
+            "feature width")
+      .dim("w1", getW1(), 0, leaves, "2^depth leaves")
+      .dim("b1", getB1(), 0, leaves, "2^depth leaves")
+      .dim("w2", getW2(), 0, leaves, "2^depth leaves")
+      .dim("b2", getB2(), 0, leaves, "2^depth leaves")
+      .same("w1", getW1(), 1, "input", getInput(), 1, "feature width")
+      .same("b1", getB1(), 1, "w1", getW1(), 2, "leaf width")
+      .same("w2", getW2(), 1, "w1", getW1(), 2, "leaf width")
+      .same("init", getInit(), 0, "input", getInput(), 0, "batch")
+      .same("w2", getW2(), 2, "init", getInit(), 1, "output width")
+      .same("b2", getB2(), 1, "init", getInit(), 1, "output width");
+  if (failed(rules.result()))
+    return failure();
+  return verifyMasterLeaf(*this, rules);
+}
+
+//===----------------------------------------------------------------------===//
+// PathNeuronOp
+//===----------------------------------------------------------------------===//
+
+int64_t PathNeuronOp::getNodesPerTree() {
+  return getPathTreeNodeCount(getDepth());
+}
+
+LogicalResult PathNeuronOp::verify() {
+  FailureOr<int64_t> rows = getPathNodeRows(*this, getTrees(), getDepth());
+  if (failed(rows))
+    return failure();
+  std::string nodeRule = "trees * (2^(depth+1) - 1) nodes";
+  return ShapeRules(*this)
+      .dim("node_weights", getNodeWeights(), 0, *rows, nodeRule)
+      .dim("node_biases", getNodeBiases(), 0, *rows, nodeRule)
+      .dim("output_weights", getOutputWeights(), 0, *rows, nodeRule)
+      .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
+            "feature width")
+      .same("init", getInit(), 0, "input", getInput(), 0, "batch")
+      .same("output_weights", getOutputWeights(), 1, "init", getInit(), 1,
+            "output width")
+      .result();
+}
+
+#define GET_OP_CLASSES
+#include "fff/Dialect/FFF/IR/FFFOps.cpp.inc"

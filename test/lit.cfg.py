@@ -1,0 +1,22 @@
+# lit configuration for fff-mlir's IR tests (test/) .
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "FFF"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.fff_obj_root, "test")
+
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.fff_tools_dir, config.llvm_tools_dir]
+tools = ["fff-opt", "mlir-opt", "mlir-runner",
+         ToolSubst("%PYTHON", config.python_executable, unresolved="ignore")]
+llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,0 +1,31 @@
+//===- fff-opt.cpp - mlir-opt with the fff dialect --------------------===//
+//
+// Everything mlir-opt registers (dialects, passes, extensions, LLVM IR
+// translations), plus the fff dialect and its passes, behind the same
+// MlirOptMain driver: same flags, same diagnostics.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fff/InitAllFFF.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::fff::registerAllFFFPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary needs the LLVM IR translations.
+  mlir::registerAllToLLVMIRTranslations(registry);
+  mlir::fff::registerAllFFFDialects(registry);
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "fff-mlir optimizer driver\n", registry));
+}
