@@ -78,6 +78,15 @@ private:
 };
 } // namespace
 
+/// The result type of cmm and leaf_mlp: that of `init`, their last operand.
+static LogicalResult inferFromLastOperand(ValueRange operands,
+                                          SmallVectorImpl<Type> &inferred) {
+  if (operands.empty())
+    return failure();
+  inferred.push_back(operands.back().getType());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // RouteOp
 //===----------------------------------------------------------------------===//
@@ -139,12 +148,11 @@ LogicalResult RoutePathOp::verify() {
 // CmmOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-CmmOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                        Adaptor adaptor,
-                        SmallVectorImpl<Type> &inferredReturnTypes) {
-  inferredReturnTypes.push_back(adaptor.getInit().getType());
-  return success();
+LogicalResult CmmOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferFromLastOperand(operands, inferredReturnTypes);
 }
 
 LogicalResult CmmOp::verify() {
@@ -210,12 +218,11 @@ static LogicalResult verifyMasterLeaf(LeafMlpOp op, ShapeRules &rules) {
   return rules.result();
 }
 
-LogicalResult
-LeafMlpOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                            Adaptor adaptor,
-                            SmallVectorImpl<Type> &inferredReturnTypes) {
-  inferredReturnTypes.push_back(adaptor.getInit().getType());
-  return success();
+LogicalResult LeafMlpOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands,
+    DictionaryAttr, OpaqueProperties, RegionRange,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferFromLastOperand(operands, inferredReturnTypes);
 }
 
 LogicalResult LeafMlpOp::verify() {

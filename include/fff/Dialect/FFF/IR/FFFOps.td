@@ -175,9 +175,9 @@ def FFF_RoutePathOp : FFF_DpsOp<"route_path", [
 
 // The result type is `init`'s. ODS's AllTypesMatch would infer it from a
 // fixed operand position, which an optional or variadic operand before
-// `init` shifts: these ops infer it through their adaptor instead.
+// `init` shifts: these ops take it from their last operand, `init`.
 def FFF_CmmOp : FFF_DpsOp<"cmm", [
-    InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>,
     AllElementTypesMatch<["lhs", "bank", "init"]>]> {
   let summary = "conditional matrix multiplication: per-row block selection";
   let description = [{
@@ -242,7 +242,7 @@ def FFF_CmmOp : FFF_DpsOp<"cmm", [
 //===----------------------------------------------------------------------===//
 
 def FFF_LeafMlpOp : FFF_DpsOp<"leaf_mlp", [
-    InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>,
     AllElementTypesMatch<["input", "node_weights", "node_biases", "w1", "b1",
                           "w2", "b2", "init"]>]> {
   let summary = "a whole leaf-MLP FFF layer (FFF paper), optional master leaf";
