@@ -20,3 +20,4 @@ tool_dirs = [config.fff_tools_dir, config.llvm_tools_dir]
 tools = ["fff-opt", "mlir-opt", "mlir-runner",
          ToolSubst("%PYTHON", config.python_executable, unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+config.substitutions.append(("%fff_src_root", config.fff_src_root))

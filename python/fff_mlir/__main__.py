@@ -1,0 +1,28 @@
+"""Command line of fff_mlir.
+
+  python3 -m fff_mlir demo       fff-opt and the reference on the shipped examples
+  python3 -m fff_mlir examples   rewrite examples/*.mlir from their seeds
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import demo
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m fff_mlir", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="parse, verify and canonicalize the shipped example layers "
+                                "with fff-opt and run the numpy reference on them")
+    sub.add_parser("examples", help="regenerate examples/*.mlir from their seeds")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        return demo.run_demo()
+    return demo.write_examples()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

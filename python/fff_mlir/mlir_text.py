@@ -1,0 +1,107 @@
+"""A layer as `fff` MLIR text, and back.
+
+`to_mlir` writes one `func.func` that takes the input rows and returns the
+layer's output: the weights are `arith.constant`s holding their exact float32
+bits (hex dense literals), and the layer is one `fff.leaf_mlp` or
+`fff.path_neuron` op. `from_mlir` reads exactly that form back, so a shipped
+`.mlir` example and the numpy reference describe the same layer. It is not a
+general MLIR parser: fff-opt is the tool for anything else.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .reference import LeafMLP, MasterLeaf, PathNeuron
+
+
+def _tensor_type(shape) -> str:
+    return "tensor<" + "".join(f"{d}x" for d in shape) + "f32>"
+
+
+def _dense(a: np.ndarray) -> str:
+    """The exact float32 bits of `a` (little-endian, row-major) as MLIR hex."""
+    data = np.ascontiguousarray(a, dtype="<f4")
+    return "dense<>" if data.size == 0 else f'dense<"0x{data.tobytes().hex().upper()}">'
+
+
+def to_mlir(layer, func_name: str = "layer") -> str:
+    """`layer` (LeafMLP or PathNeuron) as a function `@func_name(x) -> y`."""
+    if isinstance(layer, LeafMLP):
+        weights = [("nw", layer.node_weights), ("nb", layer.node_biases), ("w1", layer.w1s),
+                   ("b1", layer.b1s), ("w2", layer.w2s), ("b2", layer.b2s)]
+        if layer.master is not None:
+            m = layer.master
+            weights += [("mw1", m.w1), ("mb1", m.b1), ("mw2", m.w2), ("mb2", m.b2),
+                        ("k", np.array(m.k, dtype=np.float32))]
+        head = f"fff.leaf_mlp depth {layer.depth} activation {layer.activation} tie {layer.tie}"
+        ins, master = weights[:6], weights[6:]
+    elif isinstance(layer, PathNeuron):
+        # The op takes one output row per node: the transpose of linear_out.weight.
+        weights = [("w_in", layer.w_in), ("b_in", layer.b_in), ("w_out", layer.w_out.T)]
+        head = (f"fff.path_neuron trees {layer.trees} depth {layer.depth} "
+                f"activation {layer.activation} tie {layer.tie}")
+        ins, master = weights, []
+    else:
+        raise TypeError(f"to_mlir takes a LeafMLP or PathNeuron, got {type(layer).__name__}")
+
+    x_type = f"tensor<?x{layer.d_in}xf32>"
+    y_type = f"tensor<?x{layer.d_out}xf32>"
+    types = {name: _tensor_type(np.shape(a)) for name, a in weights}
+
+    def group(keyword, entries, first=()):
+        names = ", ".join([*first, *(f"%{n}" for n, _ in entries)])
+        tys = ", ".join([*(x_type for _ in first), *(types[n] for n, _ in entries)])
+        return f"{keyword}({names} : {tys})"
+
+    lines = [f"func.func @{func_name}(%x: {x_type}) -> {y_type} {{"]
+    lines += [f"  %{n} = arith.constant {_dense(a)} : {types[n]}" for n, a in weights]
+    lines += [
+        "  %c0 = arith.constant 0 : index",
+        f"  %rows = tensor.dim %x, %c0 : {x_type}",
+        f"  %init = tensor.empty(%rows) : {y_type}",
+        f"  %y = {head}",
+        f"      {group('ins', ins, first=('%x',))}",
+    ]
+    if master:
+        lines.append(f"      {group('master', master)}")
+    lines += [f"      outs(%init : {y_type})", f"  return %y : {y_type}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+_CONSTANT = re.compile(r'%(\w+) = arith\.constant dense<(?:"0x([0-9A-Fa-f]*)")?> : tensor<([0-9x]*)f32>')
+_LAYER = re.compile(r"fff\.(leaf_mlp|path_neuron)\s+(?:trees (\d+)\s+)?depth (\d+)\s+"
+                    r"activation (\w+)\s+tie (\w+)\s+ins\(([^:]*):[^)]*\)\s*(?:master\(([^:]*):)?")
+
+
+def _shape(dims: str):
+    return tuple(int(d) for d in dims.split("x") if d)
+
+
+def from_mlir(text: str):
+    """The layer that `to_mlir` wrote into `text` (a LeafMLP or PathNeuron)."""
+    constants = {}
+    for name, hexdata, dims in _CONSTANT.findall(text):
+        data = np.frombuffer(bytes.fromhex(hexdata), dtype="<f4")
+        constants[name] = data.reshape(_shape(dims)).astype(np.float32)
+    match = _LAYER.search(text)
+    if match is None:
+        raise ValueError("no fff.leaf_mlp or fff.path_neuron op in the form to_mlir writes")
+    family, trees, depth, activation, tie, ins, master = match.groups()
+
+    def operands(group):
+        names = [n.strip().lstrip("%") for n in group.split(",")] if group else []
+        missing = [n for n in names if n not in constants]
+        if missing:
+            raise ValueError(f"fff.{family} operands {missing} are not dense f32 constants")
+        return [constants[n] for n in names]
+
+    weights = operands(ins.split(",", 1)[1])  # the first operand is the input
+    if family == "leaf_mlp":
+        extra = operands(master)
+        leaf_master = MasterLeaf(*extra[:4], k=float(extra[4])) if extra else None
+        return LeafMLP(*weights, master=leaf_master, activation=activation, tie=tie)
+    w_in, b_in, w_out = weights
+    return PathNeuron(w_in, b_in, w_out.T, trees=int(trees), depth=int(depth),
+                      activation=activation, tie=tie)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every Debian package fff-mlir needs that is missing, then configures
+# and builds the project. Safe to re-run: installed packages are skipped and the
+# build is incremental.
+#
+#   scripts/setup.sh            install + build
+#   FFF_BUILD_DIR=dir scripts/setup.sh
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${FFF_BUILD_DIR:-$root/build}
+
+# Debian 12 packages; everything else the project uses comes with them.
+packages=(
+  build-essential cmake ninja-build git python3 python3-numpy python3-pytest
+  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
+  libgtest-dev pybind11-dev python3-dev python3-torch
+)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+echo "== configuring and building in $build"
+cmake -S "$root" -B "$build" -G Ninja \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+  -DLLVM_USE_LINKER=lld \
+  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+  -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+cmake --build "$build"
+echo "== built: $build/bin/fff-opt"
