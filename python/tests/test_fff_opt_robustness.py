@@ -1,0 +1,86 @@
+"""fff-opt on mutated fff IR: every mutant is either accepted or rejected with
+a diagnostic and exit code 1, never a crash, an abort or a hang. Mutations
+change shapes, depths, attribute values, element types and operand lists of
+the ops in test/Dialect/FFF/ops.mlir and canonicalize.mlir, so verifiers,
+folders and patterns all see malformed or unusual input."""
+import random
+import re
+import subprocess
+
+import pytest
+from test_mlir_text import fff_opt
+
+from fff_mlir.tools import REPO_ROOT
+
+SOURCES = [REPO_ROOT / "test/Dialect/FFF/ops.mlir", REPO_ROOT / "test/Dialect/FFF/canonicalize.mlir"]
+NUMBERS = ["0", "1", "2", "3", "7", "11", "61", "62", "-1", "4096", "9223372036854775807"]
+TYPES = ["f32", "f16", "bf16", "f64", "i1", "i8", "i32", "i64", "index"]
+TOKEN = re.compile(r"\b(?:\d+|f16|bf16|f32|f64|i1|i8|i32|i64|index)\b|%\w+|\?")
+
+
+def functions():
+    """Each func.func of the sources, comments dropped."""
+    funcs = []
+    for path in SOURCES:
+        text = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("//"))
+        funcs += re.findall(r"func\.func .*?\n}", text, re.S)
+    return funcs
+
+
+def mutate_type(func, rng):
+    """Change one tensor type everywhere it occurs, so the mutant still parses
+    and reaches the verifiers, folders and patterns."""
+    types = sorted(set(re.findall(r"tensor<[^>]*>", func)))
+    old = rng.choice(types)
+    parts = old[len("tensor<"):-1].split("x")
+    i = rng.randrange(len(parts))
+    parts[i] = rng.choice(TYPES) if i == len(parts) - 1 else rng.choice(NUMBERS[:8] + ["?"])
+    if rng.random() < 0.2:  # change the rank too
+        parts.insert(rng.randrange(len(parts)), rng.choice(NUMBERS[:6]))
+    return func.replace(old, "tensor<" + "x".join(parts) + ">")
+
+
+def mutate_attribute(func, rng):
+    """Change one depth, trees, tie or activation value."""
+    attrs = list(re.finditer(r"\b(depth|trees|tie|activation) (\w+)", func))
+    if not attrs:
+        return func
+    a = rng.choice(attrs)
+    value = {"tie": ["ge", "gt", "lt"], "activation": ["relu", "gelu", "tanh", "identity"]}.get(
+        a.group(1), NUMBERS)
+    return func[:a.start(2)] + rng.choice(value) + func[a.end(2):]
+
+
+def mutate_token(func, rng):
+    """Replace or drop one token: mostly parse errors."""
+    t = rng.choice(list(TOKEN.finditer(func)))
+    word = t.group()
+    if word[0].isdigit() or word == "?":
+        new = rng.choice(NUMBERS + ["?"])
+    elif word.startswith("%"):
+        new = rng.choice(re.findall(r"%\w+", func) + [""])
+    else:
+        new = rng.choice(TYPES)
+    return func[:t.start()] + new + func[t.end():]
+
+
+def mutate(func, rng):
+    """`func` with 1-3 mutations."""
+    for _ in range(rng.randint(1, 3)):
+        func = rng.choices([mutate_type, mutate_attribute, mutate_token], [5, 3, 2])[0](func, rng)
+    return func
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mutants_never_crash_fff_opt(seed, tmp_path):
+    rng = random.Random(seed)
+    funcs = functions()
+    mutants = [mutate(rng.choice(funcs), rng) for _ in range(60)]
+    # One file with a split per mutant: one fff-opt process checks them all.
+    path = tmp_path / "mutants.mlir"
+    path.write_text("\n// -----\n".join(mutants))
+    result = subprocess.run([fff_opt(), str(path), "-split-input-file", "-canonicalize"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    for marker in ("Stack dump", "LLVM ERROR", "Assertion", "PLEASE submit"):
+        assert marker not in result.stderr, result.stderr[-3000:]
