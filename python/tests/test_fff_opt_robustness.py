@@ -14,8 +14,8 @@ from fff_mlir.tools import REPO_ROOT
 
 SOURCES = [REPO_ROOT / "test/Dialect/FFF/ops.mlir", REPO_ROOT / "test/Dialect/FFF/canonicalize.mlir"]
 NUMBERS = ["0", "1", "2", "3", "7", "11", "61", "62", "-1", "4096", "9223372036854775807"]
-TYPES = ["f32", "f16", "bf16", "f64", "i1", "i8", "i32", "i64", "index"]
-TOKEN = re.compile(r"\b(?:\d+|f16|bf16|f32|f64|i1|i8|i32|i64|index)\b|%\w+|\?")
+TYPES = ["f32", "f16", "bf16", "f64", "i0", "i1", "i8", "i32", "i64", "index"]
+TOKEN = re.compile(r"\b(?:\d+|f16|bf16|f32|f64|i0|i1|i8|i32|i64|index)\b|%\w+|\?")
 
 
 def functions():

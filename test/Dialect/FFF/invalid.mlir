@@ -120,6 +120,24 @@ func.func @f(%x: tensor<4x16xf32>, %w: tensor<7x16xf32>, %b: tensor<7xf32>, %i: 
 
 // -----
 
+// route: i0 indices hold only leaf 0
+func.func @f(%x: tensor<4x16xf32>, %w: tensor<1x16xf32>, %b: tensor<1xf32>, %i: tensor<4xi0>) {
+  // expected-error @+1 {{'init' element type 'i0' cannot hold index 1}}
+  %0 = fff.route depth 1 tie ge ins(%x, %w, %b : tensor<4x16xf32>, tensor<1x16xf32>, tensor<1xf32>) outs(%i : tensor<4xi0>)
+  return
+}
+
+// -----
+
+// route: i1 cannot hold leaf 1 (read as a signed value it is -1)
+func.func @f(%x: tensor<4x16xf32>, %w: tensor<1x16xf32>, %b: tensor<1xf32>, %i: tensor<4xi1>) {
+  // expected-error @+1 {{'init' element type 'i1' cannot hold index 1}}
+  %0 = fff.route depth 1 tie ge ins(%x, %w, %b : tensor<4x16xf32>, tensor<1x16xf32>, tensor<1xf32>) outs(%i : tensor<4xi1>)
+  return
+}
+
+// -----
+
 // route_path: at least one tree
 func.func @f(%x: tensor<4x5xf32>, %w: tensor<14x5xf32>, %b: tensor<14xf32>, %n: tensor<4x6xi32>, %l: tensor<4x6xf32>) {
   // expected-error @+1 {{attribute 'trees' failed to satisfy constraint}}
@@ -712,5 +730,23 @@ func.func @f(%x: tensor<4x16xf32>, %w: tensor<7x16xf32>, %b: tensor<7xf32>, %i: 
   // expected-error @+2 {{expected ::mlir::fff::TieRule to be one of: ge, gt}}
   // expected-error @+1 {{failed to parse FFF_TieRuleAttr}}
   %0 = "fff.route"(%x, %w, %b, %i) <{depth = 3 : i64, tie = #fff<tie lt>}> : (tensor<4x16xf32>, tensor<7x16xf32>, tensor<7xf32>, tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+// generic form: too few operands for an op with an optional one
+func.func @f(%x: tensor<4x16xf32>, %w: tensor<8x16x3xf32>, %i: tensor<4xi32>) {
+  // expected-error @+1 {{'fff.cmm' op expected 4 or more operands, but found 3}}
+  %0 = "fff.cmm"(%x, %w, %i) : (tensor<4x16xf32>, tensor<8x16x3xf32>, tensor<4xi32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+// generic form: no operands at all (result type inference must not crash)
+func.func @f() {
+  // expected-error @+1 {{'fff.leaf_mlp' op requires attribute 'activation'}}
+  %0 = "fff.leaf_mlp"() : () -> tensor<4x3xf32>
   return
 }

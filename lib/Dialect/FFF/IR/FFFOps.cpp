@@ -61,7 +61,11 @@ public:
     if (elementType.isIndex())
       return *this;
     unsigned width = elementType.getIntOrFloatBitWidth();
-    if (width >= 64 || maxIndex <= (int64_t(1) << (width - 1)) - 1)
+    // The largest non-negative signed value of `width` bits (i0 holds 0).
+    int64_t largest = width >= 64  ? std::numeric_limits<int64_t>::max()
+                      : width == 0 ? 0
+                                   : (int64_t(1) << (width - 1)) - 1;
+    if (maxIndex <= largest)
       return *this;
     op->emitOpError() << "'" << name << "' element type " << elementType
                       << " cannot hold index " << maxIndex
