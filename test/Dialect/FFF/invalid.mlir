@@ -746,7 +746,7 @@ func.func @f(%x: tensor<4x16xf32>, %w: tensor<8x16x3xf32>, %i: tensor<4xi32>) {
 
 // generic form: no operands at all (result type inference must not crash)
 func.func @f() {
-  // expected-error @+1 {{'fff.leaf_mlp' op requires attribute 'activation'}}
+  // expected-error @+1 {{'fff.leaf_mlp' op expected 8 or more operands, but found 0}}
   %0 = "fff.leaf_mlp"() : () -> tensor<4x3xf32>
   return
 }
