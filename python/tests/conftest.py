@@ -10,15 +10,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fff_mlir import fixtures_dir  # noqa: E402
 
 
+def skip_unless_ci(msg: str):
+    """Skip a test whose prerequisite is missing; under CI=true that is a failure."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
 def require_fixture(*parts) -> Path:
     """Path to a shared fixture; skip when absent, but fail under CI=true."""
     path = fixtures_dir().joinpath(*parts)
     if not path.exists():
-        msg = f"fixture {path} not found (set FFF_FIXTURES_DIR)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
+        skip_unless_ci(f"fixture {path} not found (set FFF_FIXTURES_DIR)")
     return path
+
+
+def require_torch():
+    """The torch module (Debian's python3-torch); skip when absent, fail under CI=true."""
+    try:
+        import torch
+    except ImportError:
+        skip_unless_ci("torch is not installed (apt-get install python3-torch)")
+    return torch
 
 
 @pytest.fixture

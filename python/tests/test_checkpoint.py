@@ -14,7 +14,7 @@ from fff_mlir import (
     load_state_dict,
     path_neuron_from_state_dict,
 )
-from conftest import require_fixture
+from conftest import require_fixture, require_torch
 
 
 def leaf_sd(rng, depth=2, d_in=6, width=3, d_out=4, master=False):
@@ -45,7 +45,7 @@ def path_sd(rng, trees=1, depth=3, d_in=6, d_out=5, prefix=""):
 
 @pytest.fixture
 def torch():
-    return pytest.importorskip("torch")
+    return require_torch()
 
 
 # --- round trips ------------------------------------------------------------------------

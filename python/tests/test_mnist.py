@@ -5,7 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from conftest import require_fixture
+from conftest import require_fixture, require_torch
 from fff_mlir import IdxError, accuracy, load_layer, load_test_set, predict, preprocess, read_images, read_labels
 
 # (model, correct predictions out of 10,000) from fixtures/mnist/README.md
@@ -20,7 +20,7 @@ def test_set():
 @pytest.mark.parametrize("model,correct", MODELS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_published_accuracy_exact(test_set, mnist_dir, model, correct, dtype):
-    pytest.importorskip("torch")
+    require_torch()
     x, labels = test_set
     layer = load_layer(mnist_dir / "models" / f"{model}.pt")
     assert int(np.sum(predict(layer, x, dtype) == labels)) == correct
