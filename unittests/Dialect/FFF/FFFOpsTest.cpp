@@ -73,8 +73,8 @@ TEST_F(FFFOpsTest, BuildRouteInfersResultType) {
   Value w = makeTensor({7, 16}, f32);
   Value b = makeTensor({7}, f32);
   Value init = makeTensor({5}, builder.getI32Type());
-  auto route = RouteOp::create(builder, builder.getUnknownLoc(), 3,
-                               TieRule::ge, x, w, b, init);
+  auto route = RouteOp::create(builder, builder.getUnknownLoc(), 3, TieRule::ge,
+                               x, w, b, init);
   EXPECT_EQ(route.getResult().getType(), init.getType());
   EXPECT_EQ(verifyMessage(route), "");
   EXPECT_EQ(route.getDpsInits().size(), 1u);
@@ -105,8 +105,8 @@ TEST_F(FFFOpsTest, VerifierNamesOperandAndSizes) {
   Value w = makeTensor({6, 16}, f32); // depth 3 needs 7 nodes
   Value b = makeTensor({7}, f32);
   Value init = makeTensor({5}, builder.getI32Type());
-  auto route = RouteOp::create(builder, builder.getUnknownLoc(), 3,
-                               TieRule::ge, x, w, b, init);
+  auto route = RouteOp::create(builder, builder.getUnknownLoc(), 3, TieRule::ge,
+                               x, w, b, init);
   std::string message = verifyMessage(route);
   EXPECT_NE(message.find("'node_weights' dimension 0 must be 7"),
             std::string::npos)
@@ -121,8 +121,8 @@ TEST_F(FFFOpsTest, IndexWidthLimitsDepth) {
   Value b = makeTensor({255}, f32);
   // Depth 8 reaches leaf 255, which an i8 cannot hold as a signed value.
   Value narrow = makeTensor({1}, builder.getIntegerType(8));
-  auto route = RouteOp::create(builder, builder.getUnknownLoc(), 8,
-                               TieRule::ge, x, w, b, narrow);
+  auto route = RouteOp::create(builder, builder.getUnknownLoc(), 8, TieRule::ge,
+                               x, w, b, narrow);
   EXPECT_NE(verifyMessage(route).find("cannot hold index 255"),
             std::string::npos);
   Value wide = makeTensor({1}, builder.getIndexType());
@@ -137,8 +137,8 @@ TEST_F(FFFOpsTest, EmptyBatchCmmFoldsToInit) {
   Value bank = makeTensor({8, 16, 4}, f32);
   Value indices = makeTensor({0}, builder.getI32Type());
   Value init = makeTensor({0, 4}, f32);
-  Value folded = builder.createOrFold<CmmOp>(
-      builder.getUnknownLoc(), lhs, bank, indices, /*bias=*/Value(), init);
+  Value folded = builder.createOrFold<CmmOp>(builder.getUnknownLoc(), lhs, bank,
+                                             indices, /*bias=*/Value(), init);
   EXPECT_EQ(folded, init);
 }
 
@@ -149,8 +149,8 @@ TEST_F(FFFOpsTest, NonEmptyCmmDoesNotFold) {
   Value indices = makeTensor({3}, builder.getI32Type());
   Value bias = makeTensor({8, 4}, f32);
   Value init = makeTensor({3, 4}, f32);
-  Value result = builder.createOrFold<CmmOp>(builder.getUnknownLoc(), lhs,
-                                             bank, indices, bias, init);
+  Value result = builder.createOrFold<CmmOp>(builder.getUnknownLoc(), lhs, bank,
+                                             indices, bias, init);
   auto cmm = result.getDefiningOp<CmmOp>();
   ASSERT_TRUE(cmm);
   EXPECT_FALSE(cmm.isMultiIndex());
@@ -179,9 +179,9 @@ TEST_F(FFFOpsTest, ParsedLayerRoundTripsThroughText) {
 }
 
 TEST_F(FFFOpsTest, EnumsRoundTripThroughStrings) {
-  for (Activation act : {Activation::relu, Activation::gelu,
-                         Activation::gelu_tanh, Activation::silu,
-                         Activation::identity})
+  for (Activation act :
+       {Activation::relu, Activation::gelu, Activation::gelu_tanh,
+        Activation::silu, Activation::identity})
     EXPECT_EQ(symbolizeActivation(stringifyActivation(act)), act);
   EXPECT_EQ(symbolizeTieRule("ge"), TieRule::ge);
   EXPECT_EQ(symbolizeTieRule("gt"), TieRule::gt);

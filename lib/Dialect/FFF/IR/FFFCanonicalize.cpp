@@ -131,8 +131,8 @@ struct CmmUniformIndexToMatmul : OpRewritePattern<CmmOp> {
 
 private:
   /// bank[index] as a rank-2 tensor (a rank-reducing slice).
-  static Value extractBlock(PatternRewriter &rewriter, Location loc,
-                            Value bank, int64_t index) {
+  static Value extractBlock(PatternRewriter &rewriter, Location loc, Value bank,
+                            int64_t index) {
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, bank);
     sizes[0] = rewriter.getIndexAttr(1);
@@ -152,8 +152,8 @@ private:
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr row, col;
     bindDims(ctx, row, col);
-    auto biasMap = AffineMap::get(2, 0, {rewriter.getAffineConstantExpr(index),
-                                         col}, ctx);
+    auto biasMap =
+        AffineMap::get(2, 0, {rewriter.getAffineConstantExpr(index), col}, ctx);
     auto identity = AffineMap::getMultiDimIdentityMap(2, ctx);
     return linalg::GenericOp::create(
                rewriter, loc, acc.getType(), ValueRange{bias}, ValueRange{acc},

@@ -123,8 +123,9 @@ static FailureOr<int64_t> getPathNodeRows(Operation *op, int64_t trees,
                                           int64_t depth) {
   int64_t perTree = getPathTreeNodeCount(depth);
   if (trees > std::numeric_limits<int64_t>::max() / perTree)
-    return op->emitOpError() << "trees * (2^(depth+1) - 1) overflows: trees = "
-                             << trees << ", depth = " << depth;
+    return op->emitOpError()
+           << "trees * (2^(depth+1) - 1) overflows: trees = " << trees
+           << ", depth = " << depth;
   return trees * perTree;
 }
 
@@ -140,8 +141,7 @@ LogicalResult RoutePathOp::verify() {
       .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
             "feature width")
       .same("nodes_init", getNodesInit(), 0, "input", getInput(), 0, "batch")
-      .same("logits_init", getLogitsInit(), 0, "input", getInput(), 0,
-            "batch")
+      .same("logits_init", getLogitsInit(), 0, "input", getInput(), 0, "batch")
       .dim("nodes_init", getNodesInit(), 1, getPathLength(), pathRule)
       .dim("logits_init", getLogitsInit(), 1, getPathLength(), pathRule)
       .indexWidth("nodes_init", getNodesInit(), *rows - 1)
@@ -153,9 +153,8 @@ LogicalResult RoutePathOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult CmmOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
+    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &inferredReturnTypes) {
   return inferFromLastOperand(operands, inferredReturnTypes);
 }
 
@@ -201,8 +200,8 @@ static LogicalResult verifyMasterLeaf(LeafMlpOp op, ShapeRules &rules) {
            << "'master' takes 5 operands (magic_w1, magic_b1, magic_w2, "
               "magic_b2, k), but got "
            << op.getMaster().size();
-  static constexpr StringLiteral names[] = {"magic_w1", "magic_b1",
-                                            "magic_w2", "magic_b2", "k"};
+  static constexpr StringLiteral names[] = {"magic_w1", "magic_b1", "magic_w2",
+                                            "magic_b2", "k"};
   static constexpr int64_t ranks[] = {2, 1, 2, 1, 0};
   Type elementType = getElementTypeOrSelf(op.getInput());
   for (auto [value, name, rank] : llvm::zip(op.getMaster(), names, ranks)) {
@@ -223,9 +222,8 @@ static LogicalResult verifyMasterLeaf(LeafMlpOp op, ShapeRules &rules) {
 }
 
 LogicalResult LeafMlpOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
+    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &inferredReturnTypes) {
   return inferFromLastOperand(operands, inferredReturnTypes);
 }
 
