@@ -11,7 +11,7 @@ from .checkpoint import (
     load_state_dict,
     path_neuron_from_state_dict,
 )
-from .fixtures import fixtures_dir
+from .paths import fixtures_dir
 from .mnist import IdxError, accuracy, load_test_set, predict, preprocess, read_images, read_labels
 from .reference import ACTIVATIONS, TIE_RULES, LeafMLP, MasterLeaf, PathNeuron, ShapeError, activation_fn
 

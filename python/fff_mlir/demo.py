@@ -10,7 +10,7 @@ import numpy as np
 from .examples import EXAMPLES, example_input
 from .mlir_text import from_mlir, to_mlir
 from .reference import LeafMLP
-from .tools import REPO_ROOT, tool
+from .paths import REPO_ROOT, tool
 
 EXAMPLES_DIR = REPO_ROOT / "examples"
 

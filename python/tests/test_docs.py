@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from fff_mlir.tools import REPO_ROOT, build_dir
+from fff_mlir.paths import REPO_ROOT, build_dir
 
 GENERATED = "docs/generated/FFFDialect.md"
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from test_mlir_text import fff_opt
 
-from fff_mlir.tools import REPO_ROOT
+from fff_mlir.paths import REPO_ROOT
 
 SOURCES = [REPO_ROOT / "test/Dialect/FFF/ops.mlir", REPO_ROOT / "test/Dialect/FFF/canonicalize.mlir"]
 NUMBERS = ["0", "1", "2", "3", "7", "11", "61", "62", "-1", "4096", "9223372036854775807"]

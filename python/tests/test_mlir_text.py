@@ -10,7 +10,7 @@ from random_layers import random_leaf_mlp, random_path_neuron
 from fff_mlir import LeafMLP
 from fff_mlir.examples import EXAMPLES
 from fff_mlir.mlir_text import from_mlir, to_mlir
-from fff_mlir.tools import REPO_ROOT, tool
+from fff_mlir.paths import REPO_ROOT, tool
 
 LAYERS = {
     "leaf_depth0": lambda rng: random_leaf_mlp(rng, 0),

@@ -1,0 +1,30 @@
+"""Where things live outside the package: the repository, its build (for
+fff-opt and later tools) and the shared data fixtures, which are never copied
+into the repository."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]  # python/fff_mlir/ -> repo root
+FIXTURES_ENV_VAR = "FFF_FIXTURES_DIR"
+
+
+def build_dir() -> Path:
+    """$FFF_BUILD_DIR if set, else <repo root>/build."""
+    return Path(os.environ.get("FFF_BUILD_DIR", REPO_ROOT / "build"))
+
+
+def tool(name: str) -> Path:
+    """Path of a built tool such as fff-opt; FileNotFoundError saying how to build it."""
+    path = build_dir() / "bin" / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{name} not found at {path}: build it with scripts/setup.sh "
+                                "or point FFF_BUILD_DIR at your build directory")
+    return path
+
+
+def fixtures_dir() -> Path:
+    """$FFF_FIXTURES_DIR if set, else <repo root>/../shared/fixtures."""
+    env = os.environ.get(FIXTURES_ENV_VAR)
+    return Path(env) if env else REPO_ROOT.parent / "shared" / "fixtures"
