@@ -34,7 +34,7 @@ def _fff_opt(path, *flags) -> str:
 
 def run_demo() -> int:
     print("fff-mlir demo: the fff dialect (fff-opt) and the numpy reference\n")
-    for i, (name, make) in enumerate(EXAMPLES.items(), 1):
+    for i, name in enumerate(EXAMPLES, 1):
         path = EXAMPLES_DIR / name
         layer = from_mlir(path.read_text())
         print(f"[{i}/{len(EXAMPLES)}] examples/{name}: {_describe(layer)}")
