@@ -150,10 +150,10 @@ private:
   static Value addBiasRow(PatternRewriter &rewriter, Location loc, Value bias,
                           int64_t index, Value acc) {
     MLIRContext *ctx = rewriter.getContext();
-    AffineExpr row, col;
-    bindDims(ctx, row, col);
-    auto biasMap =
-        AffineMap::get(2, 0, {rewriter.getAffineConstantExpr(index), col}, ctx);
+    // (row, col) -> (index, col): every row reads the selected bias row.
+    auto biasMap = AffineMap::get(
+        2, 0, {rewriter.getAffineConstantExpr(index), getAffineDimExpr(1, ctx)},
+        ctx);
     auto identity = AffineMap::getMultiDimIdentityMap(2, ctx);
     return linalg::GenericOp::create(
                rewriter, loc, acc.getType(), ValueRange{bias}, ValueRange{acc},

@@ -37,7 +37,6 @@ def FFF_Dialect : Dialect {
     accumulator), which keeps later tiling and bufferization simple.
   }];
   let useDefaultAttributePrinterParser = 1;
-  let hasCanonicalizer = 0;
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
