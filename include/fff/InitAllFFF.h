@@ -8,7 +8,10 @@
 #ifndef FFF_INITALLFFF_H
 #define FFF_INITALLFFF_H
 
+#include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/IR/FFFDialect.h"
+#include "fff/Dialect/FFF/Transforms/Passes.h"
+#include "fff/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -19,8 +22,12 @@ inline void registerAllFFFDialects(DialectRegistry &registry) {
   registry.insert<FFFDialect>();
 }
 
-/// Registers fff-mlir's passes and pipelines (none yet beyond upstream's).
-inline void registerAllFFFPasses() {}
+/// Registers fff-mlir's passes and named pipelines.
+inline void registerAllFFFPasses() {
+  registerFFFTransformsPasses();
+  registerFFFConversionPasses();
+  registerFFFPipelines();
+}
 
 } // namespace mlir::fff
 

@@ -26,37 +26,59 @@ def _dense(a: np.ndarray) -> str:
     return "dense<>" if data.size == 0 else f'dense<"0x{data.tobytes().hex().upper()}">'
 
 
-def to_mlir(layer, func_name: str = "layer") -> str:
-    """`layer` (LeafMLP or PathNeuron) as a function `@func_name(x) -> y`."""
+def layer_weights(layer):
+    """(name, array) of every weight operand, in the fff op's operand order.
+
+    Returns (ins, master): the weights of `ins(...)` after the input, and the
+    master leaf's (empty without one). Path-neuron output weights are the
+    transpose of `linear_out.weight`, one row per node, as the op takes them.
+    """
     if isinstance(layer, LeafMLP):
-        weights = [("nw", layer.node_weights), ("nb", layer.node_biases), ("w1", layer.w1s),
-                   ("b1", layer.b1s), ("w2", layer.w2s), ("b2", layer.b2s)]
+        ins = [("nw", layer.node_weights), ("nb", layer.node_biases), ("w1", layer.w1s),
+               ("b1", layer.b1s), ("w2", layer.w2s), ("b2", layer.b2s)]
+        master = []
         if layer.master is not None:
             m = layer.master
-            weights += [("mw1", m.w1), ("mb1", m.b1), ("mw2", m.w2), ("mb2", m.b2),
-                        ("k", np.array(m.k, dtype=np.float32))]
+            master = [("mw1", m.w1), ("mb1", m.b1), ("mw2", m.w2), ("mb2", m.b2),
+                      ("k", np.array(m.k, dtype=np.float32))]
+        return ins, master
+    if isinstance(layer, PathNeuron):
+        return [("w_in", layer.w_in), ("b_in", layer.b_in), ("w_out", layer.w_out.T)], []
+    raise TypeError(f"to_mlir takes a LeafMLP or PathNeuron, got {type(layer).__name__}")
+
+
+def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
+    """`layer` (LeafMLP or PathNeuron) as a function `@func_name`.
+
+    weights="constants": `@func_name(x) -> y` with the weights as exact
+    float32 constants. weights="arguments": `@func_name(x, w...) -> y` taking
+    the weights (in `layer_weights` order) as arguments, with
+    `llvm.emit_c_interface` so compiled code can be called through ctypes.
+    """
+    if weights not in ("constants", "arguments"):
+        raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
+    ins, master = layer_weights(layer)
+    if isinstance(layer, LeafMLP):
         head = f"fff.leaf_mlp depth {layer.depth} activation {layer.activation} tie {layer.tie}"
-        ins, master = weights[:6], weights[6:]
-    elif isinstance(layer, PathNeuron):
-        # The op takes one output row per node: the transpose of linear_out.weight.
-        weights = [("w_in", layer.w_in), ("b_in", layer.b_in), ("w_out", layer.w_out.T)]
+    else:
         head = (f"fff.path_neuron trees {layer.trees} depth {layer.depth} "
                 f"activation {layer.activation} tie {layer.tie}")
-        ins, master = weights, []
-    else:
-        raise TypeError(f"to_mlir takes a LeafMLP or PathNeuron, got {type(layer).__name__}")
 
     x_type = f"tensor<?x{layer.d_in}xf32>"
     y_type = f"tensor<?x{layer.d_out}xf32>"
-    types = {name: _tensor_type(np.shape(a)) for name, a in weights}
+    types = {name: _tensor_type(np.shape(a)) for name, a in ins + master}
 
     def group(keyword, entries, first=()):
         names = ", ".join([*first, *(f"%{n}" for n, _ in entries)])
         tys = ", ".join([*(x_type for _ in first), *(types[n] for n, _ in entries)])
         return f"{keyword}({names} : {tys})"
 
-    lines = [f"func.func @{func_name}(%x: {x_type}) -> {y_type} {{"]
-    lines += [f"  %{n} = arith.constant {_dense(a)} : {types[n]}" for n, a in weights]
+    if weights == "constants":
+        lines = [f"func.func @{func_name}(%x: {x_type}) -> {y_type} {{"]
+        lines += [f"  %{n} = arith.constant {_dense(a)} : {types[n]}" for n, a in ins + master]
+    else:
+        args = ", ".join([f"%x: {x_type}", *(f"%{n}: {types[n]}" for n, _ in ins + master)])
+        lines = [f"func.func @{func_name}({args}) -> {y_type} attributes {{llvm.emit_c_interface}} {{"]
     lines += [
         "  %c0 = arith.constant 0 : index",
         f"  %rows = tensor.dim %x, %c0 : {x_type}",

@@ -1,0 +1,74 @@
+//===- Passes.td - Transformations of the fff dialect -----*- tablegen -*-===//
+//
+// Passes that stay at the tensor level and rewrite fff ops: expansion of the
+// whole-layer ops into routing + conditional matmul, and fusion of routing
+// with the leaf (or path-neuron) computation into one loop nest per row.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FFF_DIALECT_FFF_TRANSFORMS_PASSES_TD
+#define FFF_DIALECT_FFF_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FFFExpandLayers : Pass<"fff-expand-layers"> {
+  let summary = "Expand whole FFF layers into routing, conditional matmul "
+                "and elementwise ops";
+  let description = [{
+    Rewrites every `fff.leaf_mlp` and `fff.path_neuron` into the unfused
+    building blocks of the dialect, so that each step is a separate op with
+    its own result tensor:
+
+    * `fff.leaf_mlp` becomes `fff.route` (one leaf index per row),
+      `fff.cmm` with the first-layer bank and bias, a `linalg.generic`
+      applying the activation, and `fff.cmm` with the second-layer bank and
+      bias. With a master leaf, a dense `linalg.matmul` MLP runs beside it and
+      a `linalg.generic` blends both with `sigmoid(k)`.
+    * `fff.path_neuron` becomes `fff.route_path` (visited nodes and their
+      logits), a `linalg.generic` applying the activation to the logits and a
+      multi-index `fff.cmm` whose `K = 1` blocks are the nodes' output rows.
+
+    The index tensors between routing and `fff.cmm` hold `index-bitwidth`-bit
+    integers. Ops of other dialects are left alone; the pass is a no-op on IR
+    without whole-layer ops.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "linalg::LinalgDialect",
+                           "math::MathDialect", "tensor::TensorDialect"];
+  let options = [
+    Option<"indexBitwidth", "index-bitwidth", "unsigned", /*default=*/"32",
+           "Bit width of the index tensors routing produces (8 to 64)">
+  ];
+}
+
+def FFFFuseRouting : Pass<"fff-fuse-routing"> {
+  let summary = "Fuse tree routing with the leaf or path-neuron computation";
+  let description = [{
+    Lowers every `fff.leaf_mlp` and `fff.path_neuron` to one loop nest over
+    rows: an `scf.forall` over blocks of `row-block` rows whose body, for each
+    row, walks the tree (one dot product per level) and immediately runs the
+    selected leaf MLP (or accumulates every visited neuron's output row). The
+    leaf or node index is an SSA value in registers: no index tensor is
+    materialized between routing and the computation it selects, and the
+    output row is built in place.
+
+    With `vector-width = V > 0` the dot products and the row updates are
+    emitted as `vector` ops on `V` lanes (`vector.transfer_read`, `vector.fma`,
+    `vector.reduction`), with a scalar loop for the remaining `width mod V`
+    elements; `V = 0` emits scalar loops only.
+
+    The unfused alternative is `fff-expand-layers` followed by
+    `convert-fff-to-linalg`; both stay available so their cost can be
+    compared.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "math::MathDialect",
+                           "scf::SCFDialect", "tensor::TensorDialect",
+                           "vector::VectorDialect", "affine::AffineDialect"];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "Vector lanes for dot products and row updates (0 = scalar)">,
+    Option<"rowBlock", "row-block", "int64_t", /*default=*/"1",
+           "Rows handled by one iteration of the parallel row loop">
+  ];
+}
+
+#endif // FFF_DIALECT_FFF_TRANSFORMS_PASSES_TD

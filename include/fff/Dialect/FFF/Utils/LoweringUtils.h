@@ -1,0 +1,88 @@
+//===- LoweringUtils.h - IR builders shared by fff lowerings ----*- C++ -*-===//
+//
+// The pieces every fff lowering is made of, in one place so that the fused
+// (fff-fuse-routing) and unfused (convert-fff-to-linalg) paths compute the
+// same arithmetic in the same order: activations, the tie rule, dot
+// products, row updates (axpy), the tree walk and the parallel row loop.
+// All of them work on tensors; with `vectorWidth > 0` the contiguous loops
+// are emitted as vector ops with a scalar remainder loop.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FFF_DIALECT_FFF_UTILS_LOWERINGUTILS_H
+#define FFF_DIALECT_FFF_UTILS_LOWERINGUTILS_H
+
+#include "fff/Dialect/FFF/IR/FFFOps.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::fff {
+
+/// `act(v)` for a scalar or vector float `v`. f16/bf16 are computed in f32.
+Value buildActivation(OpBuilder &b, Location loc, Value v, Activation act);
+
+/// `1 / (1 + exp(-v))` for a scalar float.
+Value buildSigmoid(OpBuilder &b, Location loc, Value v);
+
+/// The i1 "go right" decision for logit `s`; NaN compares false (left).
+Value buildGoesRight(OpBuilder &b, Location loc, Value s, TieRule tie);
+
+/// The child of heap node `node` (index) that `goesRight` (i1) selects.
+Value buildChild(OpBuilder &b, Location loc, Value node, Value goesRight);
+
+/// `init + sum_k a[aPrefix, k] * w[wPrefix, k]` for k in [0, len): both
+/// operands are tensors read along their last, contiguous dimension.
+Value buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix,
+               Value w, ValueRange wPrefix, Value len, Value init,
+               int64_t vectorWidth);
+
+/// `dst[dstPrefix, j] += s * src[srcPrefix, j]` for j in [0, len); returns
+/// the updated `dst` tensor.
+Value buildAxpy(OpBuilder &b, Location loc, Value dst, ValueRange dstPrefix,
+                Value s, Value src, ValueRange srcPrefix, Value len,
+                int64_t vectorWidth);
+
+/// `dst[dstPrefix, j] = 0` for j in [0, len); returns the updated tensor.
+Value buildZeroRow(OpBuilder &b, Location loc, Value dst, ValueRange dstPrefix,
+                   Value len, int64_t vectorWidth);
+
+/// Called at each node a walk visits, before the decision: `level`, the
+/// node's global row (index) and its logit, and the values the walk carries;
+/// returns the updated carried values.
+using TreeWalkVisitor = function_ref<SmallVector<Value>(
+    OpBuilder &, Location, Value level, Value globalNode, Value logit,
+    ValueRange carried)>;
+
+/// Walks `levels` decisions of the tree whose node `n` is row `base + n` of
+/// `nodeWeights`/`nodeBiases`, for row `row` of `x`, in an `scf.for` that
+/// also carries `carried` through `onNode` (may be null). Returns the heap
+/// node reached (index, relative to `base`) followed by the carried values.
+SmallVector<Value> buildTreeWalk(OpBuilder &b, Location loc, Value x, Value row,
+                                 Value nodeWeights, Value nodeBiases,
+                                 Value base, int64_t levels, TieRule tie,
+                                 int64_t vectorWidth, ValueRange carried = {},
+                                 TreeWalkVisitor onNode = nullptr);
+
+/// Body of a row loop: for global row `row`, which is row `local` of each
+/// of `blocks` (slices of the loop's outputs), returns the updated blocks.
+using RowBodyBuilder = function_ref<SmallVector<Value>(
+    OpBuilder &, Location, Value row, Value local, ValueRange blocks)>;
+
+/// An `scf.forall` over blocks of `rowBlock` rows of `inits` (each B x ...,
+/// B = dim 0 of the first), running `body` for every row of a block in an
+/// `scf.for`; returns the final values of `inits`.
+SmallVector<Value> buildRowLoop(OpBuilder &b, Location loc, ValueRange inits,
+                                int64_t rowBlock, RowBodyBuilder body);
+
+/// Converts between `index` and a signless integer type (either way).
+Value castIndex(OpBuilder &b, Location loc, Value v, Type to);
+
+/// `arith.constant` of `value` with float type `type`.
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// Dimension `dim` of shaped `v`, as an index value (constant when static).
+Value dimValue(OpBuilder &b, Location loc, Value v, int64_t dim);
+
+} // namespace mlir::fff
+
+#endif // FFF_DIALECT_FFF_UTILS_LOWERINGUTILS_H

@@ -1,0 +1,213 @@
+//===- ExpandLayers.cpp - Whole FFF layers -> routing + cmm -------------===//
+//
+// The unfused form: every step is its own op with its own result tensor, so
+// the index tensor routing produces is materialized and read back by each
+// conditional matmul. See Passes.td for the exact op sequence.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fff/Dialect/FFF/IR/FFFOps.h"
+#include "fff/Dialect/FFF/Transforms/Passes.h"
+#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::fff {
+#define GEN_PASS_DEF_FFFEXPANDLAYERS
+#include "fff/Dialect/FFF/Transforms/Passes.h.inc"
+} // namespace mlir::fff
+
+using namespace mlir;
+using namespace mlir::fff;
+
+namespace {
+
+/// Builds rank-2 (rows x cols) tensors for one layer.
+struct LayerBuilder {
+  OpBuilder &b;
+  Location loc;
+  Value rows; // the batch size, dim 0 of the input (index)
+  Type elem;
+
+  /// `tensor.empty(rows, cols)` of `type` filled with zero (when `zero`).
+  Value empty(int64_t cols, Type type, bool zero = false) {
+    auto tensorType = RankedTensorType::get({ShapedType::kDynamic, cols}, type);
+    Value t = tensor::EmptyOp::create(b, loc, tensorType, ValueRange{rows});
+    return zero ? fill(t) : t;
+  }
+
+  Value fill(Value t) {
+    Value zero = floatConstant(b, loc, elem, 0.0);
+    return linalg::FillOp::create(b, loc, zero, t).getResult(0);
+  }
+
+  /// `out[r, c] = fn(ins...)` with 2-D inputs indexed [r, c], 1-D inputs
+  /// broadcast over rows ([c]) and 0-D inputs over everything.
+  Value map(ValueRange ins, Value out,
+            function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+    MLIRContext *ctx = b.getContext();
+    AffineExpr r = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx);
+    SmallVector<AffineMap> maps;
+    for (Value in : ins) {
+      int64_t rank = cast<ShapedType>(in.getType()).getRank();
+      SmallVector<AffineExpr> exprs =
+          rank == 2 ? SmallVector<AffineExpr>{r, c}
+                    : rank == 1 ? SmallVector<AffineExpr>{c}
+                                : SmallVector<AffineExpr>{};
+      maps.push_back(AffineMap::get(2, 0, exprs, ctx));
+    }
+    maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
+    SmallVector<utils::IteratorType> iters(2, utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{out.getType()}, ins, ValueRange{out}, maps,
+               iters,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 linalg::YieldOp::create(nb, nl,
+                                         fn(nb, nl, args.drop_back()));
+               })
+        .getResult(0);
+  }
+
+  Value activate(Value t, Activation act) {
+    if (act == Activation::identity)
+      return t;
+    return map(ValueRange{t}, t, [&](OpBuilder &nb, Location nl, ValueRange a) {
+      return buildActivation(nb, nl, a[0], act);
+    });
+  }
+};
+
+int64_t staticDim(Value v, int64_t d) {
+  return cast<ShapedType>(v.getType()).getDimSize(d);
+}
+
+void expandLeafMlp(RewriterBase &rewriter, LeafMlpOp op, unsigned bitwidth) {
+  OpBuilder &b = rewriter;
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  Type elem = getElementTypeOrSelf(x.getType());
+  LayerBuilder lb{b, loc, dimValue(b, loc, x, 0), elem};
+  Activation act = op.getActivation();
+
+  // Routing: one leaf index per row, materialized as a tensor.
+  Value leafInit = tensor::EmptyOp::create(
+      b, loc, RankedTensorType::get({ShapedType::kDynamic}, b.getIntegerType(bitwidth)),
+      ValueRange{lb.rows});
+  Value leaf = RouteOp::create(b, loc, leafInit.getType(), op.getDepthAttr(),
+                               op.getTieAttr(), x, op.getNodeWeights(),
+                               op.getNodeBiases(), leafInit);
+
+  // The selected leaf's two layers, each a conditional matmul with bias.
+  Value h = CmmOp::create(b, loc, x, op.getW1(), leaf, op.getB1(),
+                          lb.empty(staticDim(op.getW1(), 2), elem, true));
+  h = lb.activate(h, act);
+  Value init = op.getInit();
+  if (!op.hasMasterLeaf()) {
+    Value y = CmmOp::create(b, loc, h, op.getW2(), leaf, op.getB2(), lb.fill(init));
+    rewriter.replaceOp(op, y);
+    return;
+  }
+  Value y = CmmOp::create(b, loc, h, op.getW2(), leaf, op.getB2(),
+                          lb.empty(staticDim(op.getW2(), 2), elem, true));
+
+  // The master leaf: a dense MLP on every row, blended in by sigmoid(k).
+  Value g = linalg::MatmulOp::create(
+                b, loc, ValueRange{x, op.getMagicW1()},
+                ValueRange{lb.empty(staticDim(op.getMagicW1(), 1), elem, true)})
+                .getResult(0);
+  g = lb.map(ValueRange{g, op.getMagicB1()}, g,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               return buildActivation(
+                   nb, nl, arith::AddFOp::create(nb, nl, a[0], a[1]), act);
+             });
+  Value m = linalg::MatmulOp::create(
+                b, loc, ValueRange{g, op.getMagicW2()},
+                ValueRange{lb.empty(staticDim(op.getMagicW2(), 1), elem, true)})
+                .getResult(0);
+  Value out = lb.map(
+      ValueRange{y, m, op.getMagicB2(), op.getMasterGate()}, init,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value s = buildSigmoid(nb, nl, a[3]);
+        Value one = floatConstant(nb, nl, elem, 1.0);
+        Value master = arith::AddFOp::create(nb, nl, a[1], a[2]);
+        Value left = arith::MulFOp::create(nb, nl, s, a[0]);
+        Value right = arith::MulFOp::create(
+            nb, nl, arith::SubFOp::create(nb, nl, one, s), master);
+        return Value(arith::AddFOp::create(nb, nl, left, right));
+      });
+  rewriter.replaceOp(op, out);
+}
+
+void expandPathNeuron(RewriterBase &rewriter, PathNeuronOp op,
+                      unsigned bitwidth) {
+  OpBuilder &b = rewriter;
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  Type elem = getElementTypeOrSelf(x.getType());
+  LayerBuilder lb{b, loc, dimValue(b, loc, x, 0), elem};
+  int64_t visited = op.getTrees() * (op.getDepth() + 1);
+
+  auto route = RoutePathOp::create(
+      b, loc, op.getTreesAttr(), op.getDepthAttr(), op.getTieAttr(), x,
+      op.getNodeWeights(), op.getNodeBiases(),
+      lb.empty(visited, b.getIntegerType(bitwidth)), lb.empty(visited, elem));
+  Value a = lb.activate(route.getLogits(), op.getActivation());
+
+  // Each visited node adds act(z) times its output row: a conditional matmul
+  // with K = 1 and one index per visited node.
+  auto a3Type = RankedTensorType::get({ShapedType::kDynamic, visited, 1}, elem);
+  Value a3 = tensor::ExpandShapeOp::create(
+      b, loc, a3Type, a, SmallVector<ReassociationIndices>{{0}, {1, 2}},
+      SmallVector<OpFoldResult>{lb.rows, b.getIndexAttr(visited), b.getIndexAttr(1)});
+  auto wType = cast<RankedTensorType>(op.getOutputWeights().getType());
+  auto w3Type = RankedTensorType::get(
+      {wType.getDimSize(0), 1, wType.getDimSize(1)}, elem);
+  Value w3 = tensor::ExpandShapeOp::create(
+      b, loc, w3Type, op.getOutputWeights(),
+      SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  Value y = CmmOp::create(b, loc, a3, w3, route.getNodes(), Value(),
+                          lb.fill(op.getInit()));
+  rewriter.replaceOp(op, y);
+}
+
+struct FFFExpandLayersPass
+    : public fff::impl::FFFExpandLayersBase<FFFExpandLayersPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (indexBitwidth < 8 || indexBitwidth > 64) {
+      getOperation()->emitError("fff-expand-layers: index-bitwidth must be "
+                                "between 8 and 64, got ")
+          << indexBitwidth;
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> layers;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<LeafMlpOp, PathNeuronOp>(op))
+        layers.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : layers) {
+      // Deep trees need wider indices than the option gives.
+      int64_t needed = isa<LeafMlpOp>(op)
+                           ? cast<LeafMlpOp>(op).getDepth() + 1
+                           : llvm::Log2_64_Ceil(cast<PathNeuronOp>(op).getTrees()) +
+                                 cast<PathNeuronOp>(op).getDepth() + 2;
+      if (needed > indexBitwidth) {
+        op->emitError("fff-expand-layers: index-bitwidth ")
+            << indexBitwidth << " cannot hold this layer's indices (needs "
+            << needed << " bits)";
+        return signalPassFailure();
+      }
+      rewriter.setInsertionPoint(op);
+      if (auto leaf = dyn_cast<LeafMlpOp>(op))
+        expandLeafMlp(rewriter, leaf, indexBitwidth);
+      else
+        expandPathNeuron(rewriter, cast<PathNeuronOp>(op), indexBitwidth);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,247 @@
+//===- FuseRouting.cpp - Tree walk and leaf computation in one loop -----===//
+//
+// Each row walks its tree and immediately computes what the walk selected,
+// so the leaf (or node) index never leaves a register: there is no index
+// tensor between routing and the conditional computation. The output row is
+// a slice of the result, zeroed and then updated in place:
+//
+//   leaf MLP:    y = c*b2[j] + sum_u (c*act(x . w1[j][:, u] + b1[j][u])) w2[j][u]
+//                  (+ (1-c)*(mb2 + sum_u act(x . mw1[:, u] + mb1[u]) mw2[u]))
+//   path neuron: y = sum_t sum_level act(z) w_out[node]
+//
+// with c = sigmoid(k) when there is a master leaf and 1 otherwise.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fff/Dialect/FFF/IR/FFFOps.h"
+#include "fff/Dialect/FFF/Transforms/Passes.h"
+#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::fff {
+#define GEN_PASS_DEF_FFFFUSEROUTING
+#include "fff/Dialect/FFF/Transforms/Passes.h.inc"
+} // namespace mlir::fff
+
+using namespace mlir;
+using namespace mlir::fff;
+
+namespace {
+
+/// One two-layer MLP `act(x @ w1 + b1) @ w2`, read at block `prefix` of its
+/// weight banks (empty prefix: unbanked weights), scaled by `scale` and added
+/// into row `local` of `y`. The hidden units are never stored: each one is
+/// folded into the output row as soon as it is known.
+struct RowMlp {
+  Value x, row;          // input tensor and the row being computed
+  Value w1, b1, w2;      // [prefix] D x L, [prefix] L, [prefix] L x O
+  SmallVector<Value> prefix; // leaf index, or nothing
+  Activation act;
+  int64_t vectorWidth;
+
+  Value addInto(OpBuilder &b, Location loc, Value y, Value local,
+                Value scale) const {
+    Value width = dimValue(b, loc, x, 1);
+    int64_t hiddenDim = cast<ShapedType>(w1.getType()).getRank() - 1;
+    Value hidden = dimValue(b, loc, w1, hiddenDim);
+    Value outDim = dimValue(b, loc, y, 1);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Type elem = scale.getType();
+
+    auto withPrefix = [&](ArrayRef<Value> rest) {
+      SmallVector<Value> idx(prefix);
+      llvm::append_range(idx, rest);
+      return idx;
+    };
+    // y += scale * act(u) * w2[prefix, unit, :]
+    auto addUnit = [&](OpBuilder &nb, Location nl, Value cur, Value unit,
+                       Value pre) {
+      Value h = buildActivation(nb, nl, pre, act);
+      Value s = arith::MulFOp::create(nb, nl, scale, h);
+      return buildAxpy(nb, nl, cur, ValueRange{local}, s, w2,
+                       withPrefix({unit}), outDim, vectorWidth);
+    };
+
+    Value tailStart = zero;
+    if (vectorWidth > 0) {
+      // Units in groups of V: the pre-activations of a group are one vector
+      // accumulated over the input (unit-stride rows of w1).
+      auto vecType = VectorType::get({vectorWidth}, elem);
+      Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
+      Value vw = arith::ConstantIndexOp::create(b, loc, vectorWidth);
+      tailStart = arith::SubIOp::create(
+          b, loc, hidden, arith::RemUIOp::create(b, loc, hidden, vw));
+      Value pad = floatConstant(b, loc, elem, 0.0);
+      auto groups = scf::ForOp::create(
+          b, loc, zero, tailStart, step, ValueRange{y},
+          [&](OpBuilder &nb, Location nl, Value u0, ValueRange args) {
+            Value bias = vector::TransferReadOp::create(
+                nb, nl, vecType, b1, withPrefix({u0}), pad, ArrayRef<bool>{true});
+            auto acc = scf::ForOp::create(
+                nb, nl, zero, width, one, ValueRange{bias},
+                [&](OpBuilder &ib, Location il, Value k, ValueRange acc) {
+                  Value xk = tensor::ExtractOp::create(ib, il, x, ValueRange{row, k});
+                  Value xv = vector::BroadcastOp::create(ib, il, vecType, xk);
+                  Value wv = vector::TransferReadOp::create(
+                      ib, il, vecType, w1, withPrefix({k, u0}), pad,
+                      ArrayRef<bool>{true});
+                  scf::YieldOp::create(ib, il, ValueRange{vector::FMAOp::create(
+                                                   ib, il, xv, wv, acc[0])});
+                });
+            Value cur = args[0];
+            for (int64_t lane = 0; lane < vectorWidth; ++lane) {
+              Value pre = vector::ExtractOp::create(nb, nl, acc.getResult(0),
+                                                    ArrayRef<int64_t>{lane});
+              Value unit = arith::AddIOp::create(
+                  nb, nl, u0, arith::ConstantIndexOp::create(nb, nl, lane));
+              cur = addUnit(nb, nl, cur, unit, pre);
+            }
+            scf::YieldOp::create(nb, nl, cur);
+          });
+      y = groups.getResult(0);
+    }
+
+    // Remaining units one at a time: a strided dot product down w1's column.
+    auto units = scf::ForOp::create(
+        b, loc, tailStart, hidden, one, ValueRange{y},
+        [&](OpBuilder &nb, Location nl, Value unit, ValueRange args) {
+          Value bias = tensor::ExtractOp::create(nb, nl, b1, withPrefix({unit}));
+          auto dot = scf::ForOp::create(
+              nb, nl, zero, width, one, ValueRange{bias},
+              [&](OpBuilder &ib, Location il, Value k, ValueRange acc) {
+                Value xk = tensor::ExtractOp::create(ib, il, x, ValueRange{row, k});
+                Value wk = tensor::ExtractOp::create(ib, il, w1, withPrefix({k, unit}));
+                Value p = arith::MulFOp::create(ib, il, xk, wk);
+                scf::YieldOp::create(ib, il,
+                                     ValueRange{arith::AddFOp::create(ib, il, acc[0], p)});
+              });
+          scf::YieldOp::create(nb, nl,
+                               addUnit(nb, nl, args[0], unit, dot.getResult(0)));
+        });
+    return units.getResult(0);
+  }
+};
+
+void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
+                 int64_t rowBlock) {
+  OpBuilder &b = rewriter;
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  Type elem = getElementTypeOrSelf(x.getType());
+  Value one = floatConstant(b, loc, elem, 1.0);
+  // The blend weights are the same for every row: computed once.
+  Value gate = one, masterGate;
+  if (op.hasMasterLeaf()) {
+    Value k = tensor::ExtractOp::create(b, loc, op.getMasterGate(), ValueRange{});
+    gate = buildSigmoid(b, loc, k);
+    masterGate = arith::SubFOp::create(b, loc, one, gate);
+  }
+  Value numInner = arith::ConstantIndexOp::create(
+      b, loc, getLeafTreeNodeCount(op.getDepth()));
+
+  auto body = [&](OpBuilder &nb, Location nl, Value row, Value local,
+                  ValueRange blocks) -> SmallVector<Value> {
+    Value base = arith::ConstantIndexOp::create(nb, nl, 0);
+    Value node = buildTreeWalk(nb, nl, x, row, op.getNodeWeights(),
+                               op.getNodeBiases(), base, op.getDepth(),
+                               op.getTie(), vectorWidth)[0];
+    Value leaf = arith::SubIOp::create(nb, nl, node, numInner);
+    Value outDim = dimValue(nb, nl, blocks[0], 1);
+    Value y = buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim,
+                           vectorWidth);
+    y = buildAxpy(nb, nl, y, ValueRange{local}, gate, op.getB2(),
+                  ValueRange{leaf}, outDim, vectorWidth);
+    RowMlp leafMlp{x, row, op.getW1(), op.getB1(), op.getW2(),
+                   {leaf}, op.getActivation(), vectorWidth};
+    y = leafMlp.addInto(nb, nl, y, local, gate);
+    if (op.hasMasterLeaf()) {
+      y = buildAxpy(nb, nl, y, ValueRange{local}, masterGate, op.getMagicB2(),
+                    ValueRange{}, outDim, vectorWidth);
+      RowMlp master{x, row, op.getMagicW1(), op.getMagicB1(), op.getMagicW2(),
+                    {}, op.getActivation(), vectorWidth};
+      y = master.addInto(nb, nl, y, local, masterGate);
+    }
+    return {y};
+  };
+  SmallVector<Value> results =
+      buildRowLoop(b, loc, ValueRange{op.getInit()}, rowBlock, body);
+  rewriter.replaceOp(op, results);
+}
+
+void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
+                    int64_t vectorWidth, int64_t rowBlock) {
+  OpBuilder &b = rewriter;
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  Activation act = op.getActivation();
+
+  auto body = [&](OpBuilder &nb, Location nl, Value row, Value local,
+                  ValueRange blocks) -> SmallVector<Value> {
+    Value outDim = dimValue(nb, nl, blocks[0], 1);
+    Value y = buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim,
+                           vectorWidth);
+    Value zero = arith::ConstantIndexOp::create(nb, nl, 0);
+    Value oneIdx = arith::ConstantIndexOp::create(nb, nl, 1);
+    Value trees = arith::ConstantIndexOp::create(nb, nl, op.getTrees());
+    Value perTree = arith::ConstantIndexOp::create(
+        nb, nl, getPathTreeNodeCount(op.getDepth()));
+    auto loop = scf::ForOp::create(
+        nb, nl, zero, trees, oneIdx, ValueRange{y},
+        [&](OpBuilder &tb, Location tl, Value t, ValueRange args) {
+          Value base = arith::MulIOp::create(tb, tl, t, perTree);
+          // Every visited node adds act(z) times its output row.
+          auto visit = [&](OpBuilder &vb, Location vl, Value, Value global,
+                           Value logit, ValueRange carried) {
+            Value a = buildActivation(vb, vl, logit, act);
+            return SmallVector<Value>{
+                buildAxpy(vb, vl, carried[0], ValueRange{local}, a,
+                          op.getOutputWeights(), ValueRange{global}, outDim,
+                          vectorWidth)};
+          };
+          SmallVector<Value> walk = buildTreeWalk(
+              tb, tl, x, row, op.getNodeWeights(), op.getNodeBiases(), base,
+              op.getDepth() + 1, op.getTie(), vectorWidth, args, visit);
+          scf::YieldOp::create(tb, tl, walk[1]);
+        });
+    return {loop.getResult(0)};
+  };
+  SmallVector<Value> results =
+      buildRowLoop(b, loc, ValueRange{op.getInit()}, rowBlock, body);
+  rewriter.replaceOp(op, results);
+}
+
+struct FFFFuseRoutingPass
+    : public fff::impl::FFFFuseRoutingBase<FFFFuseRoutingPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (vectorWidth < 0 || rowBlock < 1) {
+      getOperation()->emitError("fff-fuse-routing: ")
+          << (vectorWidth < 0 ? "vector-width must be >= 0, got "
+                              : "row-block must be >= 1, got ")
+          << (vectorWidth < 0 ? vectorWidth : rowBlock);
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> layers;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<LeafMlpOp, PathNeuronOp>(op))
+        layers.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : layers) {
+      rewriter.setInsertionPoint(op);
+      if (auto leaf = dyn_cast<LeafMlpOp>(op))
+        fuseLeafMlp(rewriter, leaf, vectorWidth, rowBlock);
+      else
+        fusePathNeuron(rewriter, cast<PathNeuronOp>(op), vectorWidth, rowBlock);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,362 @@
+//===- LoweringUtils.cpp - IR builders shared by fff lowerings -----------===//
+
+#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::fff;
+
+Value fff::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+/// A constant of `value` shaped like `like` (scalar float or vector).
+static Value constantLike(OpBuilder &b, Location loc, Value like,
+                          double value) {
+  Type type = like.getType();
+  if (auto vec = dyn_cast<VectorType>(type)) {
+    auto attr = b.getFloatAttr(vec.getElementType(), value);
+    return arith::ConstantOp::create(b, loc,
+                                     DenseElementsAttr::get(vec, attr));
+  }
+  return floatConstant(b, loc, type, value);
+}
+
+Value fff::dimValue(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  int64_t size = cast<ShapedType>(v.getType()).getDimSize(dim);
+  if (!ShapedType::isDynamic(size))
+    return arith::ConstantIndexOp::create(b, loc, size);
+  return tensor::DimOp::create(b, loc, v, dim);
+}
+
+Value fff::castIndex(OpBuilder &b, Location loc, Value v, Type to) {
+  if (v.getType() == to)
+    return v;
+  // Indices are unsigned: an i1 holding leaf 1 is 1, not -1, and a negative
+  // i32 becomes a large (out-of-range, hence skipped) index.
+  return arith::IndexCastUIOp::create(b, loc, to, v);
+}
+
+//===----------------------------------------------------------------------===//
+// Activations and decisions
+//===----------------------------------------------------------------------===//
+
+Value fff::buildSigmoid(OpBuilder &b, Location loc, Value v) {
+  Value one = constantLike(b, loc, v, 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
+  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+}
+
+/// `act(v)` in v's own (f32 or f64) type.
+static Value buildActivationInPlaceType(OpBuilder &b, Location loc, Value v,
+                                        Activation act) {
+  auto c = [&](double value) { return constantLike(b, loc, v, value); };
+  auto mul = [&](Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); };
+  auto add = [&](Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); };
+  switch (act) {
+  case Activation::identity:
+    return v;
+  case Activation::relu:
+    // maximumf propagates NaN, like the reference's np.maximum.
+    return arith::MaximumFOp::create(b, loc, v, c(0.0));
+  case Activation::gelu: {
+    Value scaled = arith::DivFOp::create(b, loc, v, c(std::sqrt(2.0)));
+    Value erf = math::ErfOp::create(b, loc, scaled);
+    return mul(mul(c(0.5), v), add(c(1.0), erf));
+  }
+  case Activation::gelu_tanh: {
+    Value cube = mul(mul(v, v), v);
+    Value inner = mul(c(std::sqrt(2.0 / M_PI)), add(v, mul(c(0.044715), cube)));
+    Value t = math::TanhOp::create(b, loc, inner);
+    return mul(mul(c(0.5), v), add(c(1.0), t));
+  }
+  case Activation::silu: {
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
+    return arith::DivFOp::create(b, loc, v, add(c(1.0), e));
+  }
+  }
+  llvm_unreachable("unknown activation");
+}
+
+Value fff::buildActivation(OpBuilder &b, Location loc, Value v,
+                           Activation act) {
+  Type elem = getElementTypeOrSelf(v.getType());
+  if (act == Activation::identity || elem.getIntOrFloatBitWidth() >= 32)
+    return buildActivationInPlaceType(b, loc, v, act);
+  // f16/bf16: libm and LLVM's math intrinsics want f32.
+  Type wide = b.getF32Type();
+  if (auto vec = dyn_cast<VectorType>(v.getType()))
+    wide = vec.clone(wide);
+  Value ext = arith::ExtFOp::create(b, loc, wide, v);
+  Value res = buildActivationInPlaceType(b, loc, ext, act);
+  return arith::TruncFOp::create(b, loc, v.getType(), res);
+}
+
+Value fff::buildGoesRight(OpBuilder &b, Location loc, Value s, TieRule tie) {
+  // Ordered predicates are false on NaN: a NaN logit goes left.
+  auto pred = tie == TieRule::ge ? arith::CmpFPredicate::OGE
+                                 : arith::CmpFPredicate::OGT;
+  return arith::CmpFOp::create(b, loc, pred, s, constantLike(b, loc, s, 0.0));
+}
+
+Value fff::buildChild(OpBuilder &b, Location loc, Value node, Value goesRight) {
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value right = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), goesRight);
+  Value twice = arith::ShLIOp::create(b, loc, node, one);
+  return arith::AddIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, twice, one), right);
+}
+
+//===----------------------------------------------------------------------===//
+// Row primitives: dot product, axpy, zeroing
+//===----------------------------------------------------------------------===//
+
+static SmallVector<Value> withLast(ValueRange prefix, Value last) {
+  SmallVector<Value> indices(prefix);
+  indices.push_back(last);
+  return indices;
+}
+
+/// Splits [0, len) into a part of whole vectors and a scalar remainder;
+/// returns the first index of the remainder.
+static Value vectorPartEnd(OpBuilder &b, Location loc, Value len,
+                           int64_t width) {
+  Value w = arith::ConstantIndexOp::create(b, loc, width);
+  return arith::SubIOp::create(b, loc, len,
+                               arith::RemUIOp::create(b, loc, len, w));
+}
+
+/// A scalar `scf.for` over [lb, ub) carrying `init`.
+static Value scalarLoop(OpBuilder &b, Location loc, Value lb, Value ub,
+                        Value init,
+                        function_ref<Value(OpBuilder &, Location, Value, Value)>
+                            step) {
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, one, ValueRange{init},
+      [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+        scf::YieldOp::create(nb, nl, step(nb, nl, iv, args[0]));
+      });
+  return loop.getResult(0);
+}
+
+Value fff::buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix,
+                    Value w, ValueRange wPrefix, Value len, Value init,
+                    int64_t vectorWidth) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value tailStart = zero;
+  Value acc = init;
+  if (vectorWidth > 0) {
+    Type elem = init.getType();
+    auto vecType = VectorType::get({vectorWidth}, elem);
+    tailStart = vectorPartEnd(b, loc, len, vectorWidth);
+    Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
+    Value pad = floatConstant(b, loc, elem, 0.0);
+    Value vinit = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecType, b.getFloatAttr(elem, 0.0)));
+    auto loop = scf::ForOp::create(
+        b, loc, zero, tailStart, step, ValueRange{vinit},
+        [&](OpBuilder &nb, Location nl, Value k, ValueRange args) {
+          Value va = vector::TransferReadOp::create(
+              nb, nl, vecType, a, withLast(aPrefix, k), pad,
+              ArrayRef<bool>{true});
+          Value vw = vector::TransferReadOp::create(
+              nb, nl, vecType, w, withLast(wPrefix, k), pad,
+              ArrayRef<bool>{true});
+          scf::YieldOp::create(nb, nl,
+                               ValueRange{vector::FMAOp::create(
+                                   nb, nl, va, vw, args[0])});
+        });
+    Value sum = vector::ReductionOp::create(
+        b, loc, vector::CombiningKind::ADD, loop.getResult(0));
+    acc = arith::AddFOp::create(b, loc, init, sum);
+  }
+  return scalarLoop(b, loc, tailStart, len, acc,
+                    [&](OpBuilder &nb, Location nl, Value k, Value sum) {
+                      Value x = tensor::ExtractOp::create(nb, nl, a,
+                                                          withLast(aPrefix, k));
+                      Value y = tensor::ExtractOp::create(nb, nl, w,
+                                                          withLast(wPrefix, k));
+                      Value p = arith::MulFOp::create(nb, nl, x, y);
+                      return Value(arith::AddFOp::create(nb, nl, sum, p));
+                    });
+}
+
+/// Runs `vectorStep` on whole vectors of [0, len) and `scalarStep` on the
+/// rest, threading the tensor `dst` through both.
+static Value rowUpdate(
+    OpBuilder &b, Location loc, Value dst, Value len, int64_t vectorWidth,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> vectorStep,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> scalarStep) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value tailStart = zero;
+  if (vectorWidth > 0) {
+    tailStart = vectorPartEnd(b, loc, len, vectorWidth);
+    Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
+    auto loop = scf::ForOp::create(
+        b, loc, zero, tailStart, step, ValueRange{dst},
+        [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
+          scf::YieldOp::create(nb, nl, vectorStep(nb, nl, j, args[0]));
+        });
+    dst = loop.getResult(0);
+  }
+  return scalarLoop(b, loc, tailStart, len, dst, scalarStep);
+}
+
+Value fff::buildAxpy(OpBuilder &b, Location loc, Value dst,
+                     ValueRange dstPrefix, Value s, Value src,
+                     ValueRange srcPrefix, Value len, int64_t vectorWidth) {
+  Type elem = s.getType();
+  auto vecType = VectorType::get({std::max<int64_t>(vectorWidth, 1)}, elem);
+  Value pad = floatConstant(b, loc, elem, 0.0);
+  Value vs;
+  if (vectorWidth > 0)
+    vs = vector::BroadcastOp::create(b, loc, vecType, s);
+  return rowUpdate(
+      b, loc, dst, len, vectorWidth,
+      [&](OpBuilder &nb, Location nl, Value j, Value cur) {
+        Value vd = vector::TransferReadOp::create(
+            nb, nl, vecType, cur, withLast(dstPrefix, j), pad,
+            ArrayRef<bool>{true});
+        Value vsrc = vector::TransferReadOp::create(
+            nb, nl, vecType, src, withLast(srcPrefix, j), pad,
+            ArrayRef<bool>{true});
+        Value sum = vector::FMAOp::create(nb, nl, vs, vsrc, vd);
+        return vector::TransferWriteOp::create(nb, nl, sum, cur,
+                                               withLast(dstPrefix, j),
+                                               ArrayRef<bool>{true})
+            .getResult();
+      },
+      [&](OpBuilder &nb, Location nl, Value j, Value cur) {
+        Value d = tensor::ExtractOp::create(nb, nl, cur, withLast(dstPrefix, j));
+        Value x = tensor::ExtractOp::create(nb, nl, src, withLast(srcPrefix, j));
+        Value sum = arith::AddFOp::create(
+            nb, nl, d, arith::MulFOp::create(nb, nl, s, x));
+        return Value(tensor::InsertOp::create(nb, nl, sum, cur,
+                                              withLast(dstPrefix, j)));
+      });
+}
+
+Value fff::buildZeroRow(OpBuilder &b, Location loc, Value dst,
+                        ValueRange dstPrefix, Value len, int64_t vectorWidth) {
+  Type elem = cast<ShapedType>(dst.getType()).getElementType();
+  Value zero = floatConstant(b, loc, elem, 0.0);
+  Value vzero;
+  if (vectorWidth > 0)
+    vzero = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({vectorWidth}, elem),
+                               b.getFloatAttr(elem, 0.0)));
+  return rowUpdate(
+      b, loc, dst, len, vectorWidth,
+      [&](OpBuilder &nb, Location nl, Value j, Value cur) {
+        return vector::TransferWriteOp::create(nb, nl, vzero, cur,
+                                               withLast(dstPrefix, j),
+                                               ArrayRef<bool>{true})
+            .getResult();
+      },
+      [&](OpBuilder &nb, Location nl, Value j, Value cur) {
+        return Value(tensor::InsertOp::create(nb, nl, zero, cur,
+                                              withLast(dstPrefix, j)));
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Tree walk and row loop
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> fff::buildTreeWalk(OpBuilder &b, Location loc, Value x,
+                                      Value row, Value nodeWeights,
+                                      Value nodeBiases, Value base,
+                                      int64_t levels, TieRule tie,
+                                      int64_t vectorWidth, ValueRange carried,
+                                      TreeWalkVisitor onNode) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value numLevels = arith::ConstantIndexOp::create(b, loc, levels);
+  Value width = dimValue(b, loc, x, 1);
+  SmallVector<Value> inits{zero};
+  llvm::append_range(inits, carried);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, numLevels, one, inits,
+      [&](OpBuilder &nb, Location nl, Value level, ValueRange args) {
+        Value node = args[0];
+        Value global = arith::AddIOp::create(nb, nl, base, node);
+        Value bias = tensor::ExtractOp::create(nb, nl, nodeBiases, global);
+        Value logit = buildDot(nb, nl, x, row, nodeWeights, global, width,
+                               bias, vectorWidth);
+        SmallVector<Value> yields{
+            buildChild(nb, nl, node, buildGoesRight(nb, nl, logit, tie))};
+        if (onNode)
+          llvm::append_range(yields, onNode(nb, nl, level, global, logit,
+                                            args.drop_front()));
+        else
+          llvm::append_range(yields, args.drop_front());
+        scf::YieldOp::create(nb, nl, yields);
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+SmallVector<Value> fff::buildRowLoop(OpBuilder &b, Location loc,
+                                     ValueRange inits, int64_t rowBlock,
+                                     RowBodyBuilder body) {
+  Value batch = dimValue(b, loc, inits.front(), 0);
+  Value block = arith::ConstantIndexOp::create(b, loc, rowBlock);
+  Value numBlocks = arith::CeilDivUIOp::create(b, loc, batch, block);
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numBlocks},
+                                      inits, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getTerminator());
+  Value first = arith::MulIOp::create(b, loc, forall.getInductionVar(0), block);
+  Value rows = arith::MinUIOp::create(
+      b, loc, block, arith::SubIOp::create(b, loc, batch, first));
+  OpFoldResult rowsOfr = rowBlock == 1 ? OpFoldResult(b.getIndexAttr(1))
+                                       : OpFoldResult(rows);
+
+  // One slice per output: rows [first, first + rows) and every column.
+  SmallVector<SmallVector<OpFoldResult>> offsets, sizes, strides;
+  SmallVector<Value> slices;
+  for (Value shared : forall.getRegionIterArgs()) {
+    auto type = cast<RankedTensorType>(shared.getType());
+    SmallVector<OpFoldResult> off(type.getRank(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sz{rowsOfr};
+    SmallVector<OpFoldResult> st(type.getRank(), b.getIndexAttr(1));
+    off[0] = first;
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      sz.push_back(type.isDynamicDim(d) ? OpFoldResult(dimValue(b, loc, shared, d))
+                                        : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+    slices.push_back(tensor::ExtractSliceOp::create(b, loc, shared, off, sz, st));
+    offsets.push_back(off);
+    sizes.push_back(sz);
+    strides.push_back(st);
+  }
+
+  SmallVector<Value> results;
+  if (rowBlock == 1) {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    results = body(b, loc, first, zero, slices);
+  } else {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    auto loop = scf::ForOp::create(
+        b, loc, zero, rows, one, slices,
+        [&](OpBuilder &nb, Location nl, Value local, ValueRange args) {
+          Value row = arith::AddIOp::create(nb, nl, first, local);
+          scf::YieldOp::create(nb, nl, body(nb, nl, row, local, args));
+        });
+    results = SmallVector<Value>(loop.getResults());
+  }
+
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  for (auto [i, shared] : llvm::enumerate(forall.getRegionIterArgs()))
+    tensor::ParallelInsertSliceOp::create(b, loc, results[i], shared,
+                                          offsets[i], sizes[i], strides[i]);
+  return SmallVector<Value>(forall.getResults());
+}

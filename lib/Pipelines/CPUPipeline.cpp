@@ -1,0 +1,96 @@
+//===- CPUPipeline.cpp - fff -> LLVM dialect for CPUs -------------------===//
+//
+// `fff-cpu-pipeline`: the passes a user runs to turn a module with fff ops
+// (and upstream tensor/linalg/arith around them) into the LLVM dialect,
+// ready for mlir-translate/mlir-runner. Fusion on or off picks between the
+// fused row loops and the unfused op-by-op lowering; both end in the same
+// bufferization and LLVM lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fff/Pipelines/Pipelines.h"
+#include "fff/Conversion/Passes.h"
+#include "fff/Dialect/FFF/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::fff;
+
+LogicalResult fff::verifyCPUPipelineOptions(
+    const CPUPipelineOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler) {
+  if (options.vectorWidth < 0 || options.vectorWidth > 64)
+    return errorHandler("fff-cpu-pipeline: vector-width must be in [0, 64], got " +
+                        Twine(options.vectorWidth.getValue()));
+  if (options.rowBlock < 1)
+    return errorHandler("fff-cpu-pipeline: row-block must be >= 1, got " +
+                        Twine(options.rowBlock.getValue()));
+  return success();
+}
+
+void fff::buildCPUPipeline(OpPassManager &pm,
+                           const CPUPipelineOptions &options) {
+  // fff on tensors -> upstream ops on tensors.
+  if (options.fuse) {
+    FFFFuseRoutingOptions fuse;
+    fuse.vectorWidth = options.vectorWidth;
+    fuse.rowBlock = options.rowBlock;
+    pm.addPass(createFFFFuseRouting(fuse));
+  }
+  pm.addPass(createFFFExpandLayers());
+  ConvertFFFToLinalgOptions convert;
+  convert.vectorWidth = options.vectorWidth;
+  pm.addPass(createConvertFFFToLinalg(convert));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Tensors -> buffers. Function arguments and results become plain memrefs
+  // so the entry points have a simple C ABI.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+
+  // Loops and vectors -> LLVM.
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createForallToForLoopPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void fff::registerFFFPipelines() {
+  registerPassPipeline(
+      "fff-cpu-pipeline",
+      "Lower fff (and the upstream ops around it) to the LLVM dialect for "
+      "CPUs: fusion or expansion, bufferization, loops, LLVM",
+      [](OpPassManager &pm, StringRef optionsStr,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CPUPipelineOptions options;
+        if (failed(options.parseFromString(optionsStr)))
+          return failure();
+        if (failed(verifyCPUPipelineOptions(options, errorHandler)))
+          return failure();
+        buildCPUPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(CPUPipelineOptions());
+      });
+}
