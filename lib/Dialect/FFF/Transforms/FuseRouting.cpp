@@ -94,14 +94,22 @@ struct RowMlp {
                   scf::YieldOp::create(ib, il, ValueRange{vector::FMAOp::create(
                                                    ib, il, xv, wv, acc[0])});
                 });
-            Value cur = args[0];
+            // All V units of the group update the output row in one pass.
+            Value hv = buildActivation(nb, nl, acc.getResult(0), act);
+            SmallVector<Value> scales;
+            SmallVector<SmallVector<Value>> rows;
             for (int64_t lane = 0; lane < vectorWidth; ++lane) {
-              Value pre = vector::ExtractOp::create(nb, nl, acc.getResult(0),
-                                                    ArrayRef<int64_t>{lane});
+              Value h = vector::ExtractOp::create(nb, nl, hv,
+                                                  ArrayRef<int64_t>{lane});
+              scales.push_back(arith::MulFOp::create(nb, nl, scale, h));
               Value unit = arith::AddIOp::create(
                   nb, nl, u0, arith::ConstantIndexOp::create(nb, nl, lane));
-              cur = addUnit(nb, nl, cur, unit, pre);
+              rows.push_back(withPrefix({unit}));
             }
+            SmallVector<ValueRange> prefixes(rows.begin(), rows.end());
+            Value cur = buildMultiAxpy(nb, nl, args[0], ValueRange{local},
+                                       scales, w2, prefixes, outDim,
+                                       vectorWidth);
             scf::YieldOp::create(nb, nl, cur);
           });
       y = groups.getResult(0);

@@ -213,33 +213,49 @@ static Value rowUpdate(
 Value fff::buildAxpy(OpBuilder &b, Location loc, Value dst,
                      ValueRange dstPrefix, Value s, Value src,
                      ValueRange srcPrefix, Value len, int64_t vectorWidth) {
-  Type elem = s.getType();
+  return buildMultiAxpy(b, loc, dst, dstPrefix, {s}, src, {srcPrefix}, len,
+                        vectorWidth);
+}
+
+Value fff::buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
+                          ValueRange dstPrefix, ArrayRef<Value> scales,
+                          Value src, ArrayRef<ValueRange> srcPrefixes,
+                          Value len, int64_t vectorWidth) {
+  assert(scales.size() == srcPrefixes.size() && "one source row per scale");
+  Type elem = scales.front().getType();
   auto vecType = VectorType::get({std::max<int64_t>(vectorWidth, 1)}, elem);
   Value pad = floatConstant(b, loc, elem, 0.0);
-  Value vs;
+  SmallVector<Value> vscales;
   if (vectorWidth > 0)
-    vs = vector::BroadcastOp::create(b, loc, vecType, s);
+    for (Value s : scales)
+      vscales.push_back(vector::BroadcastOp::create(b, loc, vecType, s));
   return rowUpdate(
       b, loc, dst, len, vectorWidth,
       [&](OpBuilder &nb, Location nl, Value j, Value cur) {
-        Value vd = vector::TransferReadOp::create(
+        // The destination chunk stays in a register across all terms.
+        Value acc = vector::TransferReadOp::create(
             nb, nl, vecType, cur, withLast(dstPrefix, j), pad,
             ArrayRef<bool>{true});
-        Value vsrc = vector::TransferReadOp::create(
-            nb, nl, vecType, src, withLast(srcPrefix, j), pad,
-            ArrayRef<bool>{true});
-        Value sum = vector::FMAOp::create(nb, nl, vs, vsrc, vd);
-        return vector::TransferWriteOp::create(nb, nl, sum, cur,
+        for (auto [vs, prefix] : llvm::zip_equal(vscales, srcPrefixes)) {
+          Value vsrc = vector::TransferReadOp::create(
+              nb, nl, vecType, src, withLast(prefix, j), pad,
+              ArrayRef<bool>{true});
+          acc = vector::FMAOp::create(nb, nl, vs, vsrc, acc);
+        }
+        return vector::TransferWriteOp::create(nb, nl, acc, cur,
                                                withLast(dstPrefix, j),
                                                ArrayRef<bool>{true})
             .getResult();
       },
       [&](OpBuilder &nb, Location nl, Value j, Value cur) {
-        Value d = tensor::ExtractOp::create(nb, nl, cur, withLast(dstPrefix, j));
-        Value x = tensor::ExtractOp::create(nb, nl, src, withLast(srcPrefix, j));
-        Value sum = arith::AddFOp::create(
-            nb, nl, d, arith::MulFOp::create(nb, nl, s, x));
-        return Value(tensor::InsertOp::create(nb, nl, sum, cur,
+        Value acc =
+            tensor::ExtractOp::create(nb, nl, cur, withLast(dstPrefix, j));
+        for (auto [s, prefix] : llvm::zip_equal(scales, srcPrefixes)) {
+          Value x = tensor::ExtractOp::create(nb, nl, src, withLast(prefix, j));
+          acc = arith::AddFOp::create(nb, nl, acc,
+                                      arith::MulFOp::create(nb, nl, s, x));
+        }
+        return Value(tensor::InsertOp::create(nb, nl, acc, cur,
                                               withLast(dstPrefix, j)));
       });
 }
@@ -349,7 +365,36 @@ SmallVector<Value> fff::buildRowLoop(OpBuilder &b, Location loc,
         b, loc, zero, rows, one, slices,
         [&](OpBuilder &nb, Location nl, Value local, ValueRange args) {
           Value row = arith::AddIOp::create(nb, nl, first, local);
-          scf::YieldOp::create(nb, nl, body(nb, nl, row, local, args));
+          // The body works on a one-row slice of each block, inserted back
+          // afterwards. Threading the whole block through the body's chain of
+          // loops instead makes one-shot bufferization's buffer-type queries
+          // through nested scf.for iter_args exponential in the chain length.
+          SmallVector<Value> rowSlices;
+          SmallVector<SmallVector<OpFoldResult>> rowOffsets, rowSizes, rowStrides;
+          for (Value blockValue : args) {
+            auto type = cast<RankedTensorType>(blockValue.getType());
+            SmallVector<OpFoldResult> off(type.getRank(), nb.getIndexAttr(0));
+            SmallVector<OpFoldResult> sz{nb.getIndexAttr(1)};
+            SmallVector<OpFoldResult> st(type.getRank(), nb.getIndexAttr(1));
+            off[0] = local;
+            for (int64_t d = 1; d < type.getRank(); ++d)
+              sz.push_back(type.isDynamicDim(d)
+                               ? OpFoldResult(dimValue(nb, nl, blockValue, d))
+                               : OpFoldResult(nb.getIndexAttr(type.getDimSize(d))));
+            rowSlices.push_back(
+                tensor::ExtractSliceOp::create(nb, nl, blockValue, off, sz, st));
+            rowOffsets.push_back(off);
+            rowSizes.push_back(sz);
+            rowStrides.push_back(st);
+          }
+          Value zeroIdx = arith::ConstantIndexOp::create(nb, nl, 0);
+          SmallVector<Value> rowResults = body(nb, nl, row, zeroIdx, rowSlices);
+          SmallVector<Value> updated;
+          for (auto [i, blockValue] : llvm::enumerate(args))
+            updated.push_back(tensor::InsertSliceOp::create(
+                nb, nl, rowResults[i], blockValue, rowOffsets[i], rowSizes[i],
+                rowStrides[i]));
+          scf::YieldOp::create(nb, nl, updated);
         });
     results = SmallVector<Value>(loop.getResults());
   }

@@ -42,6 +42,13 @@ Value buildAxpy(OpBuilder &b, Location loc, Value dst, ValueRange dstPrefix,
                 Value s, Value src, ValueRange srcPrefix, Value len,
                 int64_t vectorWidth);
 
+/// `dst[dstPrefix, j] += sum_t scales[t] * src[srcPrefixes[t], j]` for j in
+/// [0, len), reading and writing each chunk of `dst` once for all terms.
+Value buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
+                     ValueRange dstPrefix, ArrayRef<Value> scales, Value src,
+                     ArrayRef<ValueRange> srcPrefixes, Value len,
+                     int64_t vectorWidth);
+
 /// `dst[dstPrefix, j] = 0` for j in [0, len); returns the updated tensor.
 Value buildZeroRow(OpBuilder &b, Location loc, Value dst, ValueRange dstPrefix,
                    Value len, int64_t vectorWidth);
