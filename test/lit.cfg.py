@@ -21,3 +21,10 @@ tools = ["fff-opt", "mlir-opt", "mlir-runner", "not", "count", "split-file",
          ToolSubst("%PYTHON", config.python_executable, unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(("%fff_src_root", config.fff_src_root))
+
+# Runtime support libraries for mlir-runner (printMemrefF32, ...), shipped
+# next to the LLVM tools by Debian's mlir-22-tools.
+llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+for name in ["mlir_runner_utils", "mlir_c_runner_utils"]:
+    config.substitutions.append(
+        ("%" + name, os.path.join(llvm_lib_dir, "lib" + name + ".so")))

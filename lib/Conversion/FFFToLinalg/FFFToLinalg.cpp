@@ -118,7 +118,8 @@ void convertRoutePath(RewriterBase &rewriter, RoutePathOp op,
                                       1, body));
 }
 
-/// `valid ? then() : 0` where valid says `index` (unsigned) selects a block.
+/// `valid ? then() : 0` where valid says `index` selects a block: compared
+/// unsigned, a negative index is out of range too.
 Value ifInBank(OpBuilder &b, Location loc, Value index, Value numBlocks,
                Type elem, function_ref<Value(OpBuilder &, Location)> then) {
   Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, index,
@@ -205,7 +206,7 @@ struct ConvertFFFToLinalgPass
     if (vectorWidth < 0) {
       getOperation()->emitError("convert-fff-to-linalg: vector-width must be "
                                 ">= 0, got ")
-          << vectorWidth;
+          << vectorWidth.getValue();
       return signalPassFailure();
     }
     SmallVector<Operation *> ops;

@@ -180,7 +180,7 @@ struct FFFExpandLayersPass
     if (indexBitwidth < 8 || indexBitwidth > 64) {
       getOperation()->emitError("fff-expand-layers: index-bitwidth must be "
                                 "between 8 and 64, got ")
-          << indexBitwidth;
+          << indexBitwidth.getValue();
       return signalPassFailure();
     }
     SmallVector<Operation *> layers;
@@ -197,7 +197,7 @@ struct FFFExpandLayersPass
                                  cast<PathNeuronOp>(op).getDepth() + 2;
       if (needed > indexBitwidth) {
         op->emitError("fff-expand-layers: index-bitwidth ")
-            << indexBitwidth << " cannot hold this layer's indices (needs "
+            << indexBitwidth.getValue() << " cannot hold this layer's indices (needs "
             << needed << " bits)";
         return signalPassFailure();
       }

@@ -233,7 +233,7 @@ struct FFFFuseRoutingPass
       getOperation()->emitError("fff-fuse-routing: ")
           << (vectorWidth < 0 ? "vector-width must be >= 0, got "
                               : "row-block must be >= 1, got ")
-          << (vectorWidth < 0 ? vectorWidth : rowBlock);
+          << (vectorWidth < 0 ? vectorWidth.getValue() : rowBlock.getValue());
       return signalPassFailure();
     }
     SmallVector<Operation *> layers;

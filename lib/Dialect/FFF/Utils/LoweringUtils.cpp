@@ -39,9 +39,9 @@ Value fff::dimValue(OpBuilder &b, Location loc, Value v, int64_t dim) {
 Value fff::castIndex(OpBuilder &b, Location loc, Value v, Type to) {
   if (v.getType() == to)
     return v;
-  // Indices are unsigned: an i1 holding leaf 1 is 1, not -1, and a negative
-  // i32 becomes a large (out-of-range, hence skipped) index.
-  return arith::IndexCastUIOp::create(b, loc, to, v);
+  // Signless indices are signed (the verifier checks widths that way); a
+  // negative one becomes a huge unsigned index, which bounds checks reject.
+  return arith::IndexCastOp::create(b, loc, to, v);
 }
 
 //===----------------------------------------------------------------------===//

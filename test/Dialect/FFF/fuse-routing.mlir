@@ -1,0 +1,126 @@
+// RUN: fff-opt %s --fff-fuse-routing --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: fff-opt %s --fff-fuse-routing="vector-width=4" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=VEC
+// RUN: fff-opt %s --fff-fuse-routing="row-block=8" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=BLOCK
+// RUN: not fff-opt %s --fff-fuse-routing="vector-width=-1" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADVW
+// RUN: not fff-opt %s --fff-fuse-routing="row-block=0" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADRB
+
+// Fusion: one parallel loop over rows; each row walks the tree with the node
+// index as an scf.for iter_arg, turns it into the leaf index and reads that
+// leaf's weights right away. No index tensor exists anywhere: the only
+// integer-typed values are `index` scalars.
+
+// CHECK-LABEL: func.func @leaf
+// CHECK-SAME:    (%[[X:[^:]*]]: tensor<?x10xf32>, %[[NW:[^:]*]]: tensor<3x10xf32>, %[[NB:[^:]*]]: tensor<3xf32>, %[[W1:[^:]*]]: tensor<4x10x2xf32>, %[[B1:[^:]*]]: tensor<4x2xf32>, %[[W2:[^:]*]]: tensor<4x2x5xf32>, %[[B2:[^:]*]]: tensor<4x5xf32>, %[[INIT:[^:]*]]: tensor<?x5xf32>)
+// CHECK-NOT:     fff.
+// CHECK:         %[[Y:.*]] = scf.forall (%[[ROW:.*]]) in (%{{.*}}) shared_outs(%[[OUT:.*]] = %[[INIT]]) -> (tensor<?x5xf32>)
+// CHECK:           %[[SLICE:.*]] = tensor.extract_slice %[[OUT]][%[[ROW]], 0] [1, 5] [1, 1]
+//                  The walk: two levels, node index carried in a register.
+// CHECK:           %[[NODE:.*]] = scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%[[N:.*]] = %c0) -> (index)
+// CHECK:             tensor.extract %[[NB]][%[[N]]]
+// CHECK:             tensor.extract %[[X]][%[[ROW]], %{{.*}}]
+// CHECK:             tensor.extract %[[NW]][%[[N]], %{{.*}}]
+// CHECK:             arith.cmpf oge
+// CHECK:             scf.yield %{{.*}} : index
+// CHECK:           %[[LEAF:.*]] = arith.subi %[[NODE]], %c3 : index
+//                  The selected leaf, in the same loop body.
+// CHECK:           tensor.extract %[[B2]][%[[LEAF]], %{{.*}}]
+// CHECK:           tensor.extract %[[B1]][%[[LEAF]], %{{.*}}]
+// CHECK:           tensor.extract %[[W1]][%[[LEAF]], %{{.*}}, %{{.*}}]
+// CHECK:           arith.maximumf
+// CHECK:           tensor.extract %[[W2]][%[[LEAF]], %{{.*}}, %{{.*}}]
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[ROW]], 0] [1, 5] [1, 1]
+// CHECK:         return %[[Y]]
+
+// Nothing between routing and the leaf computation is a tensor of indices.
+// CHECK-NOT:     tensor<{{[0-9?x]*}}xi{{[0-9]+}}>
+// CHECK-NOT:     tensor<{{[0-9?x]*}}xindex>
+
+// VEC-LABEL: func.func @leaf
+//              Routing dot product: 2 vectors of 4 lanes, then 2 scalar steps.
+// VEC:         scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
+// VEC:           vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<?x10xf32>, vector<4xf32>
+// VEC:           vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<3x10xf32>, vector<4xf32>
+// VEC:           vector.fma
+// VEC:         vector.reduction <add>
+// VEC:         scf.for %{{.*}} = %c8 to %c10 step %c1
+//              Output row updates: one vector of 4 lanes and a scalar tail.
+// VEC:         vector.transfer_write {{.*}} : vector<4xf32>, tensor<1x5xf32>
+
+// BLOCK-LABEL: func.func @leaf
+// BLOCK:         %[[NB:.*]] = arith.ceildivui %{{.*}}, %c8
+// BLOCK:         scf.forall (%[[BLK:.*]]) in (%[[NB]])
+// BLOCK:           %[[FIRST:.*]] = arith.muli %[[BLK]], %c8
+// BLOCK:           %[[ROWS:.*]] = arith.minui %{{.*}}, %c8
+// BLOCK:           tensor.extract_slice %{{.*}}[%[[FIRST]], 0] [%[[ROWS]], 5] [1, 1]
+// BLOCK:           scf.for %[[I:.*]] = %c0 to %[[ROWS]] step %c1
+// BLOCK:             tensor.extract_slice %{{.*}}[%[[I]], 0] [1, 5] [1, 1]
+// BLOCK:             tensor.insert_slice
+// BLOCK:           tensor.parallel_insert_slice %{{.*}}[%[[FIRST]], 0] [%[[ROWS]], 5] [1, 1]
+func.func @leaf(%x: tensor<?x10xf32>, %nw: tensor<3x10xf32>, %nb: tensor<3xf32>,
+                %w1: tensor<4x10x2xf32>, %b1: tensor<4x2xf32>,
+                %w2: tensor<4x2x5xf32>, %b2: tensor<4x5xf32>,
+                %init: tensor<?x5xf32>) -> tensor<?x5xf32> {
+  %y = fff.leaf_mlp depth 2 activation relu tie ge
+      ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x10xf32>, tensor<3x10xf32>,
+          tensor<3xf32>, tensor<4x10x2xf32>, tensor<4x2xf32>, tensor<4x2x5xf32>, tensor<4x5xf32>)
+      outs(%init : tensor<?x5xf32>)
+  return %y : tensor<?x5xf32>
+}
+
+// -----
+
+// The master leaf joins the same row loop: sigmoid(k) is computed once, before
+// it, and both MLPs add into the row.
+
+// CHECK-LABEL: func.func @master
+// CHECK:         %[[K:.*]] = tensor.extract %{{.*}}[] : tensor<f32>
+// CHECK:         math.exp
+// CHECK:         %[[GATE:.*]] = arith.divf
+// CHECK:         %[[REST:.*]] = arith.subf %{{.*}}, %[[GATE]]
+// CHECK:         scf.forall
+// CHECK:           arith.mulf %[[GATE]]
+// CHECK:           arith.mulf %[[REST]]
+// CHECK-NOT:     linalg.matmul
+func.func @master(%x: tensor<?x4xf32>, %nw: tensor<1x4xf32>, %nb: tensor<1xf32>,
+                  %w1: tensor<2x4x2xf32>, %b1: tensor<2x2xf32>,
+                  %w2: tensor<2x2x5xf32>, %b2: tensor<2x5xf32>,
+                  %mw1: tensor<4x3xf32>, %mb1: tensor<3xf32>, %mw2: tensor<3x5xf32>,
+                  %mb2: tensor<5xf32>, %k: tensor<f32>,
+                  %init: tensor<?x5xf32>) -> tensor<?x5xf32> {
+  %y = fff.leaf_mlp depth 1 activation silu tie gt
+      ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x4xf32>, tensor<1x4xf32>,
+          tensor<1xf32>, tensor<2x4x2xf32>, tensor<2x2xf32>, tensor<2x2x5xf32>, tensor<2x5xf32>)
+      master(%mw1, %mb1, %mw2, %mb2, %k : tensor<4x3xf32>, tensor<3xf32>, tensor<3x5xf32>, tensor<5xf32>, tensor<f32>)
+      outs(%init : tensor<?x5xf32>)
+  return %y : tensor<?x5xf32>
+}
+
+// -----
+
+// Path neurons: per row, a loop over trees; per tree the walk carries the
+// node index and the output row, and each visited node adds act(z) times its
+// output row as soon as z is known.
+
+// CHECK-LABEL: func.func @path
+// CHECK-SAME:    (%[[X:[^:]*]]: tensor<?x4xf32>, %[[W:[^:]*]]: tensor<14x4xf32>, %[[B:[^:]*]]: tensor<14xf32>, %[[WO:[^:]*]]: tensor<14x6xf32>, %[[INIT:[^:]*]]: tensor<?x6xf32>)
+// CHECK:         scf.forall (%[[ROW:.*]]) in
+// CHECK:           scf.for %[[T:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x6xf32>)
+// CHECK:             %[[BASE:.*]] = arith.muli %[[T]], %c7
+// CHECK:             scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%[[N:.*]] = %c0, %{{.*}} = %{{.*}}) -> (index, tensor<1x6xf32>)
+// CHECK:               %[[G:.*]] = arith.addi %[[BASE]], %[[N]]
+// CHECK:               tensor.extract %[[B]][%[[G]]]
+// CHECK:               arith.cmpf ogt
+// CHECK:               math.erf
+// CHECK:               tensor.extract %[[WO]][%[[G]], %{{.*}}]
+// CHECK-NOT:     tensor<{{[0-9?x]*}}xi{{[0-9]+}}>
+func.func @path(%x: tensor<?x4xf32>, %w: tensor<14x4xf32>, %b: tensor<14xf32>,
+                %wo: tensor<14x6xf32>, %init: tensor<?x6xf32>) -> tensor<?x6xf32> {
+  %y = fff.path_neuron trees 2 depth 2 activation gelu tie gt
+      ins(%x, %w, %b, %wo : tensor<?x4xf32>, tensor<14x4xf32>, tensor<14xf32>, tensor<14x6xf32>)
+      outs(%init : tensor<?x6xf32>)
+  return %y : tensor<?x6xf32>
+}
+
+// BADVW: error: fff-fuse-routing: vector-width must be >= 0, got -1
+// BADRB: error: fff-fuse-routing: row-block must be >= 1, got 0

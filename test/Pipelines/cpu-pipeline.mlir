@@ -1,0 +1,33 @@
+// RUN: fff-opt %s --fff-cpu-pipeline | FileCheck %s --check-prefixes=LLVM,FUSED --implicit-check-not="{{[= ](fff|linalg|scf|cf|memref|tensor|vector|arith|math|func)\.}}"
+// RUN: fff-opt %s --fff-cpu-pipeline="fuse=false vector-width=0" | FileCheck %s --check-prefixes=LLVM,UNFUSED --implicit-check-not="{{[= ](fff|linalg|scf|cf|memref|tensor|vector|arith|math|func)\.}}"
+// RUN: fff-opt %s --pass-pipeline="builtin.module(fff-cpu-pipeline{fuse=true vector-width=16 row-block=4})" | FileCheck %s --check-prefixes=LLVM,FUSED --implicit-check-not="{{[= ](fff|linalg|scf|cf|memref|tensor|vector|arith|math|func)\.}}"
+// RUN: not fff-opt %s --fff-cpu-pipeline="vector-width=-1" 2>&1 | FileCheck %s --check-prefix=BADVW
+// RUN: not fff-opt %s --pass-pipeline="builtin.module(fff-cpu-pipeline{row-block=0})" 2>&1 | FileCheck %s --check-prefix=BADRB
+// RUN: not fff-opt %s --fff-cpu-pipeline="fuse=maybe" 2>&1 | FileCheck %s --check-prefix=BADBOOL
+// RUN: not fff-opt %s --fff-cpu-pipeline="tile=4" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+
+// The whole pipeline ends in the LLVM dialect with nothing else left. The
+// output buffer is the caller's (%init), so the fused code allocates nothing,
+// while the unfused code materializes the leaf index tensor and the hidden
+// activations on the heap. No op of any other dialect remains (the
+// implicit-check-not in the RUN lines).
+
+// LLVM-LABEL: llvm.func @leaf
+// FUSED-NOT:    llvm.call @malloc
+// UNFUSED-COUNT-2: llvm.call @malloc
+// LLVM:         llvm.return
+func.func @leaf(%x: tensor<?x10xf32>, %nw: tensor<3x10xf32>, %nb: tensor<3xf32>,
+                %w1: tensor<4x10x2xf32>, %b1: tensor<4x2xf32>,
+                %w2: tensor<4x2x5xf32>, %b2: tensor<4x5xf32>,
+                %init: tensor<?x5xf32>) -> tensor<?x5xf32> {
+  %y = fff.leaf_mlp depth 2 activation gelu tie ge
+      ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x10xf32>, tensor<3x10xf32>,
+          tensor<3xf32>, tensor<4x10x2xf32>, tensor<4x2xf32>, tensor<4x2x5xf32>, tensor<4x5xf32>)
+      outs(%init : tensor<?x5xf32>)
+  return %y : tensor<?x5xf32>
+}
+
+// BADVW: error: fff-cpu-pipeline: vector-width must be in [0, 64], got -1
+// BADRB: error: fff-cpu-pipeline: row-block must be >= 1, got 0
+// BADBOOL: for the --fuse option: 'maybe' is invalid value for boolean argument
+// UNKNOWN: no such option tile
