@@ -61,6 +61,9 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // Deallocation may clone a returned buffer that the caller already owns
+  // (an argument): clones become alloc + copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Loops and vectors -> LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());
