@@ -1,8 +1,9 @@
 """fff-opt on mutated fff IR: every mutant is either accepted or rejected with
 a diagnostic and exit code 1, never a crash, an abort or a hang. Mutations
 change shapes, depths, attribute values, element types and operand lists of
-the ops in test/Dialect/FFF/ops.mlir and canonicalize.mlir, so verifiers,
-folders and patterns all see malformed or unusual input."""
+the ops in the dialect's and the passes' lit tests, and each mutant runs
+through canonicalization, every pass and both CPU pipelines, so verifiers,
+folders, patterns and lowerings all see malformed or unusual input."""
 import random
 import re
 import subprocess
@@ -12,7 +13,16 @@ from test_mlir_text import fff_opt
 
 from fff_mlir.paths import REPO_ROOT
 
-SOURCES = [REPO_ROOT / "test/Dialect/FFF/ops.mlir", REPO_ROOT / "test/Dialect/FFF/canonicalize.mlir"]
+SOURCES = [REPO_ROOT / "test" / p for p in (
+    "Dialect/FFF/ops.mlir", "Dialect/FFF/canonicalize.mlir", "Dialect/FFF/expand-layers.mlir",
+    "Dialect/FFF/fuse-routing.mlir", "Conversion/FFFToLinalg/fff-to-linalg.mlir")]
+PIPELINES = [
+    ["-canonicalize"],
+    ["--fff-cpu-pipeline"],
+    ["--fff-cpu-pipeline=fuse=false vector-width=0"],
+    ["--fff-fuse-routing=vector-width=4 row-block=3", "-canonicalize"],
+    ["--fff-expand-layers", "--convert-fff-to-linalg", "-canonicalize"],
+]
 NUMBERS = ["0", "1", "2", "3", "7", "11", "61", "62", "-1", "4096", "9223372036854775807"]
 TYPES = ["f32", "f16", "bf16", "f64", "i0", "i1", "i8", "i32", "i64", "index"]
 TOKEN = re.compile(r"\b(?:\d+|f16|bf16|f32|f64|i0|i1|i8|i32|i64|index)\b|%\w+|\?")
@@ -71,16 +81,17 @@ def mutate(func, rng):
     return func
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_mutants_never_crash_fff_opt(seed, tmp_path):
+@pytest.mark.parametrize("pipeline", PIPELINES, ids=lambda p: " ".join(p))
+@pytest.mark.parametrize("seed", range(3))
+def test_mutants_never_crash_fff_opt(seed, pipeline, tmp_path):
     rng = random.Random(seed)
     funcs = functions()
     mutants = [mutate(rng.choice(funcs), rng) for _ in range(60)]
     # One file with a split per mutant: one fff-opt process checks them all.
     path = tmp_path / "mutants.mlir"
     path.write_text("\n// -----\n".join(mutants))
-    result = subprocess.run([fff_opt(), str(path), "-split-input-file", "-canonicalize"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run([fff_opt(), str(path), "-split-input-file", *pipeline],
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode in (0, 1), result.stderr[-3000:]
     for marker in ("Stack dump", "LLVM ERROR", "Assertion", "PLEASE submit"):
         assert marker not in result.stderr, result.stderr[-3000:]
