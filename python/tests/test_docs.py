@@ -1,6 +1,6 @@
-"""The dialect reference in docs/generated is what the build generates from
-the ODS files that are committed (the build rewrites it; a stale copy shows
-up here as an uncommitted change)."""
+"""The references in docs/generated are what the build generates from the ODS
+files that are committed (the build rewrites them; a stale copy shows up here
+as an uncommitted change), and docs/walkthrough.md is what the passes emit."""
 import shutil
 import subprocess
 
@@ -9,18 +9,40 @@ import pytest
 from fff_mlir.paths import REPO_ROOT, build_dir
 
 GENERATED = "docs/generated/FFFDialect.md"
+# committed copy -> where the build writes it
+REFERENCES = {
+    GENERATED: "docs/Dialects/FFFDialect.md",
+    "docs/generated/FFFTransformPasses.md": "docs/Passes/FFFTransformPasses.md",
+    "docs/generated/FFFConversionPasses.md": "docs/Passes/FFFConversionPasses.md",
+}
 
 
-def test_generated_dialect_reference_is_committed():
+@pytest.mark.parametrize("committed,built", REFERENCES.items())
+def test_generated_reference_is_committed(committed, built):
     if shutil.which("git") is None or not (REPO_ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    built = build_dir() / "docs/Dialects/FFFDialect.md"
+    built = build_dir() / built
     if built.is_file():
-        assert built.read_text() == (REPO_ROOT / GENERATED).read_text(), "rebuild to refresh docs/"
-    diff = subprocess.run(["git", "diff", "--stat", "HEAD", "--", GENERATED],
+        assert built.read_text() == (REPO_ROOT / committed).read_text(), "rebuild to refresh docs/"
+    diff = subprocess.run(["git", "diff", "--stat", "HEAD", "--", committed],
                           cwd=REPO_ROOT, capture_output=True, text=True)
     assert diff.returncode == 0 and diff.stdout == "", \
-        f"{GENERATED} differs from the committed copy: commit it with the .td change\n{diff.stdout}"
+        f"{committed} differs from the committed copy: commit it with the .td change\n{diff.stdout}"
+
+
+def test_walkthrough_is_current():
+    from fff_mlir import walkthrough
+    committed = (REPO_ROOT / "docs/walkthrough.md").read_text()
+    assert walkthrough.render() == committed, "run `python3 -m fff_mlir walkthrough` and commit docs/walkthrough.md"
+
+
+def test_every_pass_is_documented():
+    text = "".join((REPO_ROOT / p).read_text() for p in REFERENCES if "Passes" in p)
+    for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg"):
+        assert f"`-{name}`" in text, f"{name} missing from the generated pass reference"
+    passes_md = (REPO_ROOT / "docs/passes.md").read_text()
+    for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg", "fff-cpu-pipeline"):
+        assert name in passes_md
 
 
 def test_reference_documents_every_op_with_an_example():
