@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import re
 import shlex
 import subprocess
 import tempfile
@@ -64,6 +65,17 @@ def compile_shared(mlir_text: str, output: Path, options: PipelineOptions = Pipe
     _run([LLVM_BIN / "clang", f"-O{opt_level}", "-march=native", "-shared", "-fPIC",
           "-Wno-override-module", "-o", output, ll, "-lm"])
     return output
+
+
+_FUNC_HEAD = re.compile(r"^(\s*func\.func @\w+\(.*?\)(?:\s*->\s*[^{]*?)?)\s*\{", re.M | re.S)
+
+
+def with_c_interface(mlir_text: str) -> str:
+    """`mlir_text` with `llvm.emit_c_interface` on every function that lacks attributes."""
+    def add(m):
+        head = m.group(1)
+        return m.group(0) if "attributes" in head else f"{head} attributes {{llvm.emit_c_interface}} {{"
+    return _FUNC_HEAD.sub(add, mlir_text)
 
 
 def _descriptor_type(rank: int):
