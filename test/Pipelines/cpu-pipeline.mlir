@@ -7,19 +7,23 @@
 // RUN: not fff-opt %s --fff-cpu-pipeline="tile=4" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 
 // The whole pipeline ends in the LLVM dialect with nothing else left. The
-// output buffer is the caller's (%init), so the fused code allocates nothing,
-// while the unfused code materializes the leaf index tensor and the hidden
-// activations on the heap. No op of any other dialect remains (the
+// fused code allocates the result and nothing else, while the unfused code
+// also materializes the leaf index tensor and the hidden activations on the
+// heap. No op of any other dialect remains (the
 // implicit-check-not in the RUN lines).
 
 // LLVM-LABEL: llvm.func @leaf
-// FUSED-NOT:    llvm.call @malloc
-// UNFUSED-COUNT-2: llvm.call @malloc
+// FUSED-COUNT-1:   llvm.call @malloc
+// FUSED-NOT:       llvm.call @malloc
+// UNFUSED-COUNT-3: llvm.call @malloc
+// UNFUSED-NOT:     llvm.call @malloc
 // LLVM:         llvm.return
 func.func @leaf(%x: tensor<?x10xf32>, %nw: tensor<3x10xf32>, %nb: tensor<3xf32>,
                 %w1: tensor<4x10x2xf32>, %b1: tensor<4x2xf32>,
-                %w2: tensor<4x2x5xf32>, %b2: tensor<4x5xf32>,
-                %init: tensor<?x5xf32>) -> tensor<?x5xf32> {
+                %w2: tensor<4x2x5xf32>, %b2: tensor<4x5xf32>) -> tensor<?x5xf32> {
+  %c0 = arith.constant 0 : index
+  %rows = tensor.dim %x, %c0 : tensor<?x10xf32>
+  %init = tensor.empty(%rows) : tensor<?x5xf32>
   %y = fff.leaf_mlp depth 2 activation gelu tie ge
       ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x10xf32>, tensor<3x10xf32>,
           tensor<3xf32>, tensor<4x10x2xf32>, tensor<4x2xf32>, tensor<4x2x5xf32>, tensor<4x5xf32>)
