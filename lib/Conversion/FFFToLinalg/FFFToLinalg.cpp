@@ -81,8 +81,9 @@ void convertRoutePath(RewriterBase &rewriter, RoutePathOp op,
   Location loc = op.getLoc();
   Type indexElem = getElementTypeOrSelf(op.getNodes().getType());
   int64_t steps = op.getDepth() + 1;
-  auto body = [&](OpBuilder &nb, Location nl, Value row, Value local,
+  auto body = [&](OpBuilder &nb, Location nl, Value row,
                   ValueRange blocks) -> SmallVector<Value> {
+    Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
     Value zero = arith::ConstantIndexOp::create(nb, nl, 0);
     Value one = arith::ConstantIndexOp::create(nb, nl, 1);
     Value trees = arith::ConstantIndexOp::create(nb, nl, op.getTrees());

@@ -153,8 +153,9 @@ void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
   Value numInner = arith::ConstantIndexOp::create(
       b, loc, getLeafTreeNodeCount(op.getDepth()));
 
-  auto body = [&](OpBuilder &nb, Location nl, Value row, Value local,
+  auto body = [&](OpBuilder &nb, Location nl, Value row,
                   ValueRange blocks) -> SmallVector<Value> {
+    Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
     Value base = arith::ConstantIndexOp::create(nb, nl, 0);
     Value node = buildTreeWalk(nb, nl, x, row, op.getNodeWeights(),
                                op.getNodeBiases(), base, op.getDepth(),
@@ -189,8 +190,9 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
   Value x = op.getInput();
   Activation act = op.getActivation();
 
-  auto body = [&](OpBuilder &nb, Location nl, Value row, Value local,
+  auto body = [&](OpBuilder &nb, Location nl, Value row,
                   ValueRange blocks) -> SmallVector<Value> {
+    Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
     Value outDim = dimValue(nb, nl, blocks[0], 1);
     Value y = buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim,
                            vectorWidth);

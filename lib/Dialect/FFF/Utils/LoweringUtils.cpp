@@ -320,6 +320,31 @@ SmallVector<Value> fff::buildTreeWalk(OpBuilder &b, Location loc, Value x,
   return SmallVector<Value>(loop.getResults());
 }
 
+namespace {
+/// A slice of rows [first, first + count) and every column of a tensor.
+struct RowSlice {
+  Value value;
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+};
+} // namespace
+
+static RowSlice extractRows(OpBuilder &b, Location loc, Value tensor,
+                            OpFoldResult first, OpFoldResult count) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  RowSlice slice;
+  slice.offsets.assign(type.getRank(), b.getIndexAttr(0));
+  slice.offsets[0] = first;
+  slice.strides.assign(type.getRank(), b.getIndexAttr(1));
+  slice.sizes.push_back(count);
+  for (int64_t d = 1; d < type.getRank(); ++d)
+    slice.sizes.push_back(
+        type.isDynamicDim(d) ? OpFoldResult(dimValue(b, loc, tensor, d))
+                             : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  slice.value = tensor::ExtractSliceOp::create(b, loc, tensor, slice.offsets,
+                                               slice.sizes, slice.strides);
+  return slice;
+}
+
 SmallVector<Value> fff::buildRowLoop(OpBuilder &b, Location loc,
                                      ValueRange inits, int64_t rowBlock,
                                      RowBodyBuilder body) {
@@ -331,77 +356,53 @@ SmallVector<Value> fff::buildRowLoop(OpBuilder &b, Location loc,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getTerminator());
   Value first = arith::MulIOp::create(b, loc, forall.getInductionVar(0), block);
-  Value rows = arith::MinUIOp::create(
-      b, loc, block, arith::SubIOp::create(b, loc, batch, first));
-  OpFoldResult rowsOfr = rowBlock == 1 ? OpFoldResult(b.getIndexAttr(1))
-                                       : OpFoldResult(rows);
 
-  // One slice per output: rows [first, first + rows) and every column.
-  SmallVector<SmallVector<OpFoldResult>> offsets, sizes, strides;
-  SmallVector<Value> slices;
-  for (Value shared : forall.getRegionIterArgs()) {
-    auto type = cast<RankedTensorType>(shared.getType());
-    SmallVector<OpFoldResult> off(type.getRank(), b.getIndexAttr(0));
-    SmallVector<OpFoldResult> sz{rowsOfr};
-    SmallVector<OpFoldResult> st(type.getRank(), b.getIndexAttr(1));
-    off[0] = first;
-    for (int64_t d = 1; d < type.getRank(); ++d)
-      sz.push_back(type.isDynamicDim(d) ? OpFoldResult(dimValue(b, loc, shared, d))
-                                        : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
-    slices.push_back(tensor::ExtractSliceOp::create(b, loc, shared, off, sz, st));
-    offsets.push_back(off);
-    sizes.push_back(sz);
-    strides.push_back(st);
-  }
-
+  SmallVector<RowSlice> blocks;
   SmallVector<Value> results;
   if (rowBlock == 1) {
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    results = body(b, loc, first, zero, slices);
+    for (Value shared : forall.getRegionIterArgs())
+      blocks.push_back(extractRows(b, loc, shared, first, b.getIndexAttr(1)));
+    results = body(b, loc, first,
+                   llvm::map_to_vector(blocks, [](RowSlice &s) { return s.value; }));
   } else {
+    // Blocks of up to rowBlock rows (fewer in the last one), then one row at
+    // a time. The body works on a one-row slice of each block, inserted back
+    // afterwards: threading the whole block through the body's chain of loops
+    // instead makes one-shot bufferization's buffer-type queries through
+    // nested scf.for iter_args exponential in the chain length.
+    Value rows = arith::MinUIOp::create(
+        b, loc, block, arith::SubIOp::create(b, loc, batch, first));
+    for (Value shared : forall.getRegionIterArgs())
+      blocks.push_back(extractRows(b, loc, shared, first, rows));
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     auto loop = scf::ForOp::create(
-        b, loc, zero, rows, one, slices,
+        b, loc, zero, rows, one,
+        llvm::map_to_vector(blocks, [](RowSlice &s) { return s.value; }),
         [&](OpBuilder &nb, Location nl, Value local, ValueRange args) {
           Value row = arith::AddIOp::create(nb, nl, first, local);
-          // The body works on a one-row slice of each block, inserted back
-          // afterwards. Threading the whole block through the body's chain of
-          // loops instead makes one-shot bufferization's buffer-type queries
-          // through nested scf.for iter_args exponential in the chain length.
-          SmallVector<Value> rowSlices;
-          SmallVector<SmallVector<OpFoldResult>> rowOffsets, rowSizes, rowStrides;
-          for (Value blockValue : args) {
-            auto type = cast<RankedTensorType>(blockValue.getType());
-            SmallVector<OpFoldResult> off(type.getRank(), nb.getIndexAttr(0));
-            SmallVector<OpFoldResult> sz{nb.getIndexAttr(1)};
-            SmallVector<OpFoldResult> st(type.getRank(), nb.getIndexAttr(1));
-            off[0] = local;
-            for (int64_t d = 1; d < type.getRank(); ++d)
-              sz.push_back(type.isDynamicDim(d)
-                               ? OpFoldResult(dimValue(nb, nl, blockValue, d))
-                               : OpFoldResult(nb.getIndexAttr(type.getDimSize(d))));
+          SmallVector<RowSlice> rowSlices;
+          for (Value blockValue : args)
             rowSlices.push_back(
-                tensor::ExtractSliceOp::create(nb, nl, blockValue, off, sz, st));
-            rowOffsets.push_back(off);
-            rowSizes.push_back(sz);
-            rowStrides.push_back(st);
-          }
-          Value zeroIdx = arith::ConstantIndexOp::create(nb, nl, 0);
-          SmallVector<Value> rowResults = body(nb, nl, row, zeroIdx, rowSlices);
+                extractRows(nb, nl, blockValue, local, nb.getIndexAttr(1)));
+          SmallVector<Value> rowResults = body(
+              nb, nl, row,
+              llvm::map_to_vector(rowSlices, [](RowSlice &s) { return s.value; }));
           SmallVector<Value> updated;
-          for (auto [i, blockValue] : llvm::enumerate(args))
+          for (auto [result, slice, blockValue] :
+               llvm::zip_equal(rowResults, rowSlices, args))
             updated.push_back(tensor::InsertSliceOp::create(
-                nb, nl, rowResults[i], blockValue, rowOffsets[i], rowSizes[i],
-                rowStrides[i]));
+                nb, nl, result, blockValue, slice.offsets, slice.sizes,
+                slice.strides));
           scf::YieldOp::create(nb, nl, updated);
         });
     results = SmallVector<Value>(loop.getResults());
   }
 
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  for (auto [i, shared] : llvm::enumerate(forall.getRegionIterArgs()))
-    tensor::ParallelInsertSliceOp::create(b, loc, results[i], shared,
-                                          offsets[i], sizes[i], strides[i]);
+  for (auto [result, slice, shared] :
+       llvm::zip_equal(results, blocks, forall.getRegionIterArgs()))
+    tensor::ParallelInsertSliceOp::create(b, loc, result, shared, slice.offsets,
+                                          slice.sizes, slice.strides);
   return SmallVector<Value>(forall.getResults());
 }

@@ -70,14 +70,14 @@ SmallVector<Value> buildTreeWalk(OpBuilder &b, Location loc, Value x, Value row,
                                  int64_t vectorWidth, ValueRange carried = {},
                                  TreeWalkVisitor onNode = nullptr);
 
-/// Body of a row loop: for global row `row`, which is row `local` of each
-/// of `blocks` (slices of the loop's outputs), returns the updated blocks.
+/// Body of a row loop: for global row `row`, gets a one-row slice (row 0)
+/// of each of the loop's outputs and returns the updated slices.
 using RowBodyBuilder = function_ref<SmallVector<Value>(
-    OpBuilder &, Location, Value row, Value local, ValueRange blocks)>;
+    OpBuilder &, Location, Value row, ValueRange rowSlices)>;
 
 /// An `scf.forall` over blocks of `rowBlock` rows of `inits` (each B x ...,
-/// B = dim 0 of the first), running `body` for every row of a block in an
-/// `scf.for`; returns the final values of `inits`.
+/// B = dim 0 of the first), running `body` for every row of a block (in an
+/// `scf.for` when rowBlock > 1); returns the final values of `inits`.
 SmallVector<Value> buildRowLoop(OpBuilder &b, Location loc, ValueRange inits,
                                 int64_t rowBlock, RowBodyBuilder body);
 
