@@ -139,7 +139,14 @@ def compile_layers(layers: dict, options: PipelineOptions = PipelineOptions(),
 
 
 def run_layer(module: SharedModule, name: str, layer, x: np.ndarray) -> np.ndarray:
-    """Run the compiled `@name` (built by compile_layers from `layer`) on rows `x`."""
+    """Run the compiled `@name` (built by compile_layers from `layer`) on rows `x`.
+
+    The compiled code trusts its argument shapes, so they are checked here:
+    a wrong width raises ShapeError instead of reading out of bounds.
+    """
     from .mlir_text import layer_weights
+    from .reference import ShapeError, check_shape
+    x = np.asarray(x)
+    check_shape("x", x, (None, layer.d_in), error=ShapeError)
     ins, master = layer_weights(layer)
     return module.call(name, x, *(a for _, a in ins + master))

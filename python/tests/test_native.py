@@ -6,7 +6,9 @@ import pytest
 from fff_mlir import demo
 from fff_mlir.examples import EXAMPLES, example_input
 from fff_mlir.mlir_text import to_mlir
-from fff_mlir.native import CompileError, PipelineOptions, SharedModule, compile_shared, with_c_interface
+from fff_mlir import ShapeError
+from fff_mlir.native import (CompileError, PipelineOptions, SharedModule, compile_layers, compile_shared,
+                             run_layer, with_c_interface)
 
 
 def test_with_c_interface_marks_every_function_once():
@@ -50,3 +52,12 @@ def test_demo_runs_and_checks_compiled_code(capsys):
     assert out.count("compiled (fff-cpu-pipeline{fuse=true") == len(EXAMPLES)
     assert out.count("compiled (fff-cpu-pipeline{fuse=false") == len(EXAMPLES)
     assert "demo ok" in out
+
+
+def test_run_layer_rejects_a_wrong_width(tmp_path):
+    layer = EXAMPLES["path_neuron_2x2.mlir"]()
+    module = compile_layers({"l": layer}, PipelineOptions(), tmp_path)
+    with pytest.raises(ShapeError, match=r"x: expected shape \(\?, 16\), got \(3, 15\)"):
+        run_layer(module, "l", layer, np.zeros((3, 15), np.float32))
+    with pytest.raises(ShapeError, match="x: expected shape"):
+        run_layer(module, "l", layer, np.zeros(16, np.float32))

@@ -7,6 +7,17 @@
 // RUN: fff-opt %s --mlir-print-op-generic --convert-func-to-llvm=use-bare-ptr-memref-call-conv \
 // RUN:   | FileCheck %s --check-prefix=LLVM
 // RUN: not fff-opt %s --no-such-pass 2>&1 | FileCheck %s --check-prefix=BADFLAG
+// RUN: fff-opt --help | FileCheck %s --check-prefix=HELP
+
+// fff's passes and pipeline sit beside upstream's in --help, with their options.
+// HELP-DAG: --convert-fff-to-linalg
+// HELP-DAG: --fff-cpu-pipeline
+// HELP-DAG: --fuse
+// HELP-DAG: --row-block
+// HELP-DAG: --fff-expand-layers
+// HELP-DAG: --index-bitwidth
+// HELP-DAG: --fff-fuse-routing
+// HELP-DAG: --vector-width
 
 // DIALECTS: Available Dialects:
 // DIALECTS-SAME: fff
