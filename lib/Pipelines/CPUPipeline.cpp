@@ -8,9 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "fff/Pipelines/Pipelines.h"
 #include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
+#include "fff/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -28,8 +28,9 @@ LogicalResult fff::verifyCPUPipelineOptions(
     const CPUPipelineOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
   if (options.vectorWidth < 0 || options.vectorWidth > 64)
-    return errorHandler("fff-cpu-pipeline: vector-width must be in [0, 64], got " +
-                        Twine(options.vectorWidth.getValue()));
+    return errorHandler(
+        "fff-cpu-pipeline: vector-width must be in [0, 64], got " +
+        Twine(options.vectorWidth.getValue()));
   if (options.rowBlock < 1)
     return errorHandler("fff-cpu-pipeline: row-block must be >= 1, got " +
                         Twine(options.rowBlock.getValue()));

@@ -29,9 +29,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 
 /// Checks `options`; on failure returns false after reporting through
 /// `errorHandler` (the pipeline parser's error channel).
-LogicalResult
-verifyCPUPipelineOptions(const CPUPipelineOptions &options,
-                         function_ref<LogicalResult(const Twine &)> errorHandler);
+LogicalResult verifyCPUPipelineOptions(
+    const CPUPipelineOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler);
 
 /// Appends fff -> LLVM dialect for CPUs to `pm` (a module pass manager).
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

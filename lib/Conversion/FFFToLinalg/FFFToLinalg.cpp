@@ -28,11 +28,11 @@ namespace {
 
 /// A linalg.generic over `numDims` loops with the given maps and iterators,
 /// writing `out`; `body` gets the loop's block arguments.
-Value buildGeneric(OpBuilder &b, Location loc, int64_t numDims,
-                   ValueRange ins, Value out,
-                   ArrayRef<SmallVector<int64_t>> operandDims,
-                   ArrayRef<utils::IteratorType> iters,
-                   function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+Value buildGeneric(
+    OpBuilder &b, Location loc, int64_t numDims, ValueRange ins, Value out,
+    ArrayRef<SmallVector<int64_t>> operandDims,
+    ArrayRef<utils::IteratorType> iters,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (const SmallVector<int64_t> &dims : operandDims) {
@@ -63,10 +63,9 @@ void convertRoute(RewriterBase &rewriter, RouteOp op, int64_t vectorWidth) {
       [&](OpBuilder &nb, Location nl, ValueRange) {
         Value row = linalg::IndexOp::create(nb, nl, 0);
         Value base = arith::ConstantIndexOp::create(nb, nl, 0);
-        Value node = buildTreeWalk(nb, nl, op.getInput(), row,
-                                   op.getNodeWeights(), op.getNodeBiases(),
-                                   base, op.getDepth(), op.getTie(),
-                                   vectorWidth)[0];
+        Value node = buildTreeWalk(
+            nb, nl, op.getInput(), row, op.getNodeWeights(), op.getNodeBiases(),
+            base, op.getDepth(), op.getTie(), vectorWidth)[0];
         Value leaf = arith::SubIOp::create(nb, nl, node, numInner);
         return castIndex(nb, nl, leaf, indexElem);
       });
@@ -105,18 +104,18 @@ void convertRoutePath(RewriterBase &rewriter, RoutePathOp op,
                 tensor::InsertOp::create(vb, vl, logit, carried[1],
                                          ValueRange{local, k})};
           };
-          SmallVector<Value> walk = buildTreeWalk(
-              tb, tl, op.getInput(), row, op.getNodeWeights(),
-              op.getNodeBiases(), base, steps, op.getTie(), vectorWidth,
-              args, record);
+          SmallVector<Value> walk =
+              buildTreeWalk(tb, tl, op.getInput(), row, op.getNodeWeights(),
+                            op.getNodeBiases(), base, steps, op.getTie(),
+                            vectorWidth, args, record);
           scf::YieldOp::create(tb, tl, ArrayRef<Value>(walk).drop_front());
         });
     return SmallVector<Value>(loop.getResults());
   };
-  rewriter.replaceOp(op, buildRowLoop(b, loc,
-                                      ValueRange{op.getNodesInit(),
-                                                 op.getLogitsInit()},
-                                      1, body));
+  rewriter.replaceOp(
+      op,
+      buildRowLoop(b, loc, ValueRange{op.getNodesInit(), op.getLogitsInit()}, 1,
+                   body));
 }
 
 /// `valid ? then() : 0` where valid says `index` selects a block: compared
@@ -152,8 +151,8 @@ void convertCmm(RewriterBase &rewriter, CmmOp op) {
   if (Value bias = op.getBias()) {
     // dims: (b, [p,] m)
     int64_t n = multi ? 3 : 2;
-    SmallVector<int64_t> idxDims = multi ? SmallVector<int64_t>{0, 1}
-                                         : SmallVector<int64_t>{0};
+    SmallVector<int64_t> idxDims =
+        multi ? SmallVector<int64_t>{0, 1} : SmallVector<int64_t>{0};
     SmallVector<utils::IteratorType> iters =
         multi ? SmallVector<utils::IteratorType>{par, red, par}
               : SmallVector<utils::IteratorType>{par, par};
@@ -162,21 +161,21 @@ void convertCmm(RewriterBase &rewriter, CmmOp op) {
         iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value i = castIndex(nb, nl, args[0], nb.getIndexType());
           Value m = linalg::IndexOp::create(nb, nl, n - 1);
-          Value add = ifInBank(nb, nl, i, numBlocks, elem,
-                               [&](OpBuilder &ib, Location il) {
-                                 return Value(tensor::ExtractOp::create(
-                                     ib, il, bias, ValueRange{i, m}));
-                               });
+          Value add = ifInBank(
+              nb, nl, i, numBlocks, elem, [&](OpBuilder &ib, Location il) {
+                return Value(
+                    tensor::ExtractOp::create(ib, il, bias, ValueRange{i, m}));
+              });
           return Value(arith::AddFOp::create(nb, nl, args[1], add));
         });
   }
 
   // dims: (b, [p,] k, m)
   int64_t n = multi ? 4 : 3;
-  SmallVector<int64_t> lhsDims = multi ? SmallVector<int64_t>{0, 1, 2}
-                                       : SmallVector<int64_t>{0, 1};
-  SmallVector<int64_t> idxDims = multi ? SmallVector<int64_t>{0, 1}
-                                       : SmallVector<int64_t>{0};
+  SmallVector<int64_t> lhsDims =
+      multi ? SmallVector<int64_t>{0, 1, 2} : SmallVector<int64_t>{0, 1};
+  SmallVector<int64_t> idxDims =
+      multi ? SmallVector<int64_t>{0, 1} : SmallVector<int64_t>{0};
   SmallVector<utils::IteratorType> iters =
       multi ? SmallVector<utils::IteratorType>{par, red, red, par}
             : SmallVector<utils::IteratorType>{par, red, par};
@@ -187,13 +186,12 @@ void convertCmm(RewriterBase &rewriter, CmmOp op) {
         Value i = castIndex(nb, nl, args[1], nb.getIndexType());
         Value k = linalg::IndexOp::create(nb, nl, n - 2);
         Value m = linalg::IndexOp::create(nb, nl, n - 1);
-        Value prod = ifInBank(nb, nl, i, numBlocks, elem,
-                              [&](OpBuilder &ib, Location il) {
-                                Value w = tensor::ExtractOp::create(
-                                    ib, il, op.getBank(), ValueRange{i, k, m});
-                                return Value(
-                                    arith::MulFOp::create(ib, il, args[0], w));
-                              });
+        Value prod = ifInBank(
+            nb, nl, i, numBlocks, elem, [&](OpBuilder &ib, Location il) {
+              Value w = tensor::ExtractOp::create(ib, il, op.getBank(),
+                                                  ValueRange{i, k, m});
+              return Value(arith::MulFOp::create(ib, il, args[0], w));
+            });
         return Value(arith::AddFOp::create(nb, nl, args[2], prod));
       });
   rewriter.replaceOp(op, result);

@@ -52,10 +52,9 @@ struct LayerBuilder {
     SmallVector<AffineMap> maps;
     for (Value in : ins) {
       int64_t rank = cast<ShapedType>(in.getType()).getRank();
-      SmallVector<AffineExpr> exprs =
-          rank == 2 ? SmallVector<AffineExpr>{r, c}
-                    : rank == 1 ? SmallVector<AffineExpr>{c}
-                                : SmallVector<AffineExpr>{};
+      SmallVector<AffineExpr> exprs = rank == 2 ? SmallVector<AffineExpr>{r, c}
+                                      : rank == 1 ? SmallVector<AffineExpr>{c}
+                                                  : SmallVector<AffineExpr>{};
       maps.push_back(AffineMap::get(2, 0, exprs, ctx));
     }
     maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
@@ -64,8 +63,7 @@ struct LayerBuilder {
                b, loc, TypeRange{out.getType()}, ins, ValueRange{out}, maps,
                iters,
                [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 linalg::YieldOp::create(nb, nl,
-                                         fn(nb, nl, args.drop_back()));
+                 linalg::YieldOp::create(nb, nl, fn(nb, nl, args.drop_back()));
                })
         .getResult(0);
   }
@@ -93,7 +91,8 @@ void expandLeafMlp(RewriterBase &rewriter, LeafMlpOp op, unsigned bitwidth) {
 
   // Routing: one leaf index per row, materialized as a tensor.
   Value leafInit = tensor::EmptyOp::create(
-      b, loc, RankedTensorType::get({ShapedType::kDynamic}, b.getIntegerType(bitwidth)),
+      b, loc,
+      RankedTensorType::get({ShapedType::kDynamic}, b.getIntegerType(bitwidth)),
       ValueRange{lb.rows});
   Value leaf = RouteOp::create(b, loc, leafInit.getType(), op.getDepthAttr(),
                                op.getTieAttr(), x, op.getNodeWeights(),
@@ -105,7 +104,8 @@ void expandLeafMlp(RewriterBase &rewriter, LeafMlpOp op, unsigned bitwidth) {
   h = lb.activate(h, act);
   Value init = op.getInit();
   if (!op.hasMasterLeaf()) {
-    Value y = CmmOp::create(b, loc, h, op.getW2(), leaf, op.getB2(), lb.fill(init));
+    Value y =
+        CmmOp::create(b, loc, h, op.getW2(), leaf, op.getB2(), lb.fill(init));
     rewriter.replaceOp(op, y);
     return;
   }
@@ -126,17 +126,17 @@ void expandLeafMlp(RewriterBase &rewriter, LeafMlpOp op, unsigned bitwidth) {
                 b, loc, ValueRange{g, op.getMagicW2()},
                 ValueRange{lb.empty(staticDim(op.getMagicW2(), 1), elem, true)})
                 .getResult(0);
-  Value out = lb.map(
-      ValueRange{y, m, op.getMagicB2(), op.getMasterGate()}, init,
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value s = buildSigmoid(nb, nl, a[3]);
-        Value one = floatConstant(nb, nl, elem, 1.0);
-        Value master = arith::AddFOp::create(nb, nl, a[1], a[2]);
-        Value left = arith::MulFOp::create(nb, nl, s, a[0]);
-        Value right = arith::MulFOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, one, s), master);
-        return Value(arith::AddFOp::create(nb, nl, left, right));
-      });
+  Value out =
+      lb.map(ValueRange{y, m, op.getMagicB2(), op.getMasterGate()}, init,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value s = buildSigmoid(nb, nl, a[3]);
+               Value one = floatConstant(nb, nl, elem, 1.0);
+               Value master = arith::AddFOp::create(nb, nl, a[1], a[2]);
+               Value left = arith::MulFOp::create(nb, nl, s, a[0]);
+               Value right = arith::MulFOp::create(
+                   nb, nl, arith::SubFOp::create(nb, nl, one, s), master);
+               return Value(arith::AddFOp::create(nb, nl, left, right));
+             });
   rewriter.replaceOp(op, out);
 }
 
@@ -160,7 +160,8 @@ void expandPathNeuron(RewriterBase &rewriter, PathNeuronOp op,
   auto a3Type = RankedTensorType::get({ShapedType::kDynamic, visited, 1}, elem);
   Value a3 = tensor::ExpandShapeOp::create(
       b, loc, a3Type, a, SmallVector<ReassociationIndices>{{0}, {1, 2}},
-      SmallVector<OpFoldResult>{lb.rows, b.getIndexAttr(visited), b.getIndexAttr(1)});
+      SmallVector<OpFoldResult>{lb.rows, b.getIndexAttr(visited),
+                                b.getIndexAttr(1)});
   auto wType = cast<RankedTensorType>(op.getOutputWeights().getType());
   auto w3Type = RankedTensorType::get(
       {wType.getDimSize(0), 1, wType.getDimSize(1)}, elem);
@@ -191,14 +192,16 @@ struct FFFExpandLayersPass
     IRRewriter rewriter(&getContext());
     for (Operation *op : layers) {
       // Deep trees need wider indices than the option gives.
-      int64_t needed = isa<LeafMlpOp>(op)
-                           ? cast<LeafMlpOp>(op).getDepth() + 1
-                           : llvm::Log2_64_Ceil(cast<PathNeuronOp>(op).getTrees()) +
-                                 cast<PathNeuronOp>(op).getDepth() + 2;
+      int64_t needed =
+          isa<LeafMlpOp>(op)
+              ? cast<LeafMlpOp>(op).getDepth() + 1
+              : llvm::Log2_64_Ceil(cast<PathNeuronOp>(op).getTrees()) +
+                    cast<PathNeuronOp>(op).getDepth() + 2;
       if (needed > indexBitwidth) {
         op->emitError("fff-expand-layers: index-bitwidth ")
-            << indexBitwidth.getValue() << " cannot hold this layer's indices (needs "
-            << needed << " bits)";
+            << indexBitwidth.getValue()
+            << " cannot hold this layer's indices (needs " << needed
+            << " bits)";
         return signalPassFailure();
       }
       rewriter.setInsertionPoint(op);

@@ -5,7 +5,8 @@
 // tensor between routing and the conditional computation. The output row is
 // a slice of the result, zeroed and then updated in place:
 //
-//   leaf MLP:    y = c*b2[j] + sum_u (c*act(x . w1[j][:, u] + b1[j][u])) w2[j][u]
+//   leaf MLP:    y = c*b2[j] + sum_u (c*act(x . w1[j][:, u] + b1[j][u]))
+//   w2[j][u]
 //                  (+ (1-c)*(mb2 + sum_u act(x . mw1[:, u] + mb1[u]) mw2[u]))
 //   path neuron: y = sum_t sum_level act(z) w_out[node]
 //
@@ -38,8 +39,8 @@ namespace {
 /// into row `local` of `y`. The hidden units are never stored: each one is
 /// folded into the output row as soon as it is known.
 struct RowMlp {
-  Value x, row;          // input tensor and the row being computed
-  Value w1, b1, w2;      // [prefix] D x L, [prefix] L, [prefix] L x O
+  Value x, row;              // input tensor and the row being computed
+  Value w1, b1, w2;          // [prefix] D x L, [prefix] L, [prefix] L x O
   SmallVector<Value> prefix; // leaf index, or nothing
   Activation act;
   int64_t vectorWidth;
@@ -74,25 +75,27 @@ struct RowMlp {
       // accumulated over the input (unit-stride rows of w1).
       auto vecType = VectorType::get({vectorWidth}, elem);
       Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
-      Value vw = arith::ConstantIndexOp::create(b, loc, vectorWidth);
       tailStart = arith::SubIOp::create(
-          b, loc, hidden, arith::RemUIOp::create(b, loc, hidden, vw));
+          b, loc, hidden, arith::RemUIOp::create(b, loc, hidden, step));
       Value pad = floatConstant(b, loc, elem, 0.0);
       auto groups = scf::ForOp::create(
           b, loc, zero, tailStart, step, ValueRange{y},
           [&](OpBuilder &nb, Location nl, Value u0, ValueRange args) {
-            Value bias = vector::TransferReadOp::create(
-                nb, nl, vecType, b1, withPrefix({u0}), pad, ArrayRef<bool>{true});
+            Value bias = vector::TransferReadOp::create(nb, nl, vecType, b1,
+                                                        withPrefix({u0}), pad,
+                                                        ArrayRef<bool>{true});
             auto acc = scf::ForOp::create(
                 nb, nl, zero, width, one, ValueRange{bias},
                 [&](OpBuilder &ib, Location il, Value k, ValueRange acc) {
-                  Value xk = tensor::ExtractOp::create(ib, il, x, ValueRange{row, k});
+                  Value xk =
+                      tensor::ExtractOp::create(ib, il, x, ValueRange{row, k});
                   Value xv = vector::BroadcastOp::create(ib, il, vecType, xk);
                   Value wv = vector::TransferReadOp::create(
                       ib, il, vecType, w1, withPrefix({k, u0}), pad,
                       ArrayRef<bool>{true});
-                  scf::YieldOp::create(ib, il, ValueRange{vector::FMAOp::create(
-                                                   ib, il, xv, wv, acc[0])});
+                  scf::YieldOp::create(ib, il,
+                                       ValueRange{vector::FMAOp::create(
+                                           ib, il, xv, wv, acc[0])});
                 });
             // All V units of the group update the output row in one pass.
             Value hv = buildActivation(nb, nl, acc.getResult(0), act);
@@ -107,9 +110,9 @@ struct RowMlp {
               rows.push_back(withPrefix({unit}));
             }
             SmallVector<ValueRange> prefixes(rows.begin(), rows.end());
-            Value cur = buildMultiAxpy(nb, nl, args[0], ValueRange{local},
-                                       scales, w2, prefixes, outDim,
-                                       vectorWidth);
+            Value cur =
+                buildMultiAxpy(nb, nl, args[0], ValueRange{local}, scales, w2,
+                               prefixes, outDim, vectorWidth);
             scf::YieldOp::create(nb, nl, cur);
           });
       y = groups.getResult(0);
@@ -119,18 +122,22 @@ struct RowMlp {
     auto units = scf::ForOp::create(
         b, loc, tailStart, hidden, one, ValueRange{y},
         [&](OpBuilder &nb, Location nl, Value unit, ValueRange args) {
-          Value bias = tensor::ExtractOp::create(nb, nl, b1, withPrefix({unit}));
+          Value bias =
+              tensor::ExtractOp::create(nb, nl, b1, withPrefix({unit}));
           auto dot = scf::ForOp::create(
               nb, nl, zero, width, one, ValueRange{bias},
               [&](OpBuilder &ib, Location il, Value k, ValueRange acc) {
-                Value xk = tensor::ExtractOp::create(ib, il, x, ValueRange{row, k});
-                Value wk = tensor::ExtractOp::create(ib, il, w1, withPrefix({k, unit}));
+                Value xk =
+                    tensor::ExtractOp::create(ib, il, x, ValueRange{row, k});
+                Value wk = tensor::ExtractOp::create(ib, il, w1,
+                                                     withPrefix({k, unit}));
                 Value p = arith::MulFOp::create(ib, il, xk, wk);
-                scf::YieldOp::create(ib, il,
-                                     ValueRange{arith::AddFOp::create(ib, il, acc[0], p)});
+                scf::YieldOp::create(
+                    ib, il,
+                    ValueRange{arith::AddFOp::create(ib, il, acc[0], p)});
               });
-          scf::YieldOp::create(nb, nl,
-                               addUnit(nb, nl, args[0], unit, dot.getResult(0)));
+          scf::YieldOp::create(
+              nb, nl, addUnit(nb, nl, args[0], unit, dot.getResult(0)));
         });
     return units.getResult(0);
   }
@@ -146,7 +153,8 @@ void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
   // The blend weights are the same for every row: computed once.
   Value gate = one, masterGate;
   if (op.hasMasterLeaf()) {
-    Value k = tensor::ExtractOp::create(b, loc, op.getMasterGate(), ValueRange{});
+    Value k =
+        tensor::ExtractOp::create(b, loc, op.getMasterGate(), ValueRange{});
     gate = buildSigmoid(b, loc, k);
     masterGate = arith::SubFOp::create(b, loc, one, gate);
   }
@@ -157,23 +165,29 @@ void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
                   ValueRange blocks) -> SmallVector<Value> {
     Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
     Value base = arith::ConstantIndexOp::create(nb, nl, 0);
-    Value node = buildTreeWalk(nb, nl, x, row, op.getNodeWeights(),
-                               op.getNodeBiases(), base, op.getDepth(),
-                               op.getTie(), vectorWidth)[0];
+    Value node =
+        buildTreeWalk(nb, nl, x, row, op.getNodeWeights(), op.getNodeBiases(),
+                      base, op.getDepth(), op.getTie(), vectorWidth)[0];
     Value leaf = arith::SubIOp::create(nb, nl, node, numInner);
     Value outDim = dimValue(nb, nl, blocks[0], 1);
-    Value y = buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim,
-                           vectorWidth);
+    Value y =
+        buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim, vectorWidth);
     y = buildAxpy(nb, nl, y, ValueRange{local}, gate, op.getB2(),
                   ValueRange{leaf}, outDim, vectorWidth);
-    RowMlp leafMlp{x, row, op.getW1(), op.getB1(), op.getW2(),
-                   {leaf}, op.getActivation(), vectorWidth};
+    RowMlp leafMlp{x,          row,    op.getW1(),         op.getB1(),
+                   op.getW2(), {leaf}, op.getActivation(), vectorWidth};
     y = leafMlp.addInto(nb, nl, y, local, gate);
     if (op.hasMasterLeaf()) {
       y = buildAxpy(nb, nl, y, ValueRange{local}, masterGate, op.getMagicB2(),
                     ValueRange{}, outDim, vectorWidth);
-      RowMlp master{x, row, op.getMagicW1(), op.getMagicB1(), op.getMagicW2(),
-                    {}, op.getActivation(), vectorWidth};
+      RowMlp master{x,
+                    row,
+                    op.getMagicW1(),
+                    op.getMagicB1(),
+                    op.getMagicW2(),
+                    {},
+                    op.getActivation(),
+                    vectorWidth};
       y = master.addInto(nb, nl, y, local, masterGate);
     }
     return {y};
@@ -194,8 +208,8 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
                   ValueRange blocks) -> SmallVector<Value> {
     Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
     Value outDim = dimValue(nb, nl, blocks[0], 1);
-    Value y = buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim,
-                           vectorWidth);
+    Value y =
+        buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim, vectorWidth);
     Value zero = arith::ConstantIndexOp::create(nb, nl, 0);
     Value oneIdx = arith::ConstantIndexOp::create(nb, nl, 1);
     Value trees = arith::ConstantIndexOp::create(nb, nl, op.getTrees());
@@ -209,10 +223,9 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
           auto visit = [&](OpBuilder &vb, Location vl, Value, Value global,
                            Value logit, ValueRange carried) {
             Value a = buildActivation(vb, vl, logit, act);
-            return SmallVector<Value>{
-                buildAxpy(vb, vl, carried[0], ValueRange{local}, a,
-                          op.getOutputWeights(), ValueRange{global}, outDim,
-                          vectorWidth)};
+            return SmallVector<Value>{buildAxpy(
+                vb, vl, carried[0], ValueRange{local}, a, op.getOutputWeights(),
+                ValueRange{global}, outDim, vectorWidth)};
           };
           SmallVector<Value> walk = buildTreeWalk(
               tb, tl, x, row, op.getNodeWeights(), op.getNodeBiases(), base,

@@ -23,8 +23,7 @@ static Value constantLike(OpBuilder &b, Location loc, Value like,
   Type type = like.getType();
   if (auto vec = dyn_cast<VectorType>(type)) {
     auto attr = b.getFloatAttr(vec.getElementType(), value);
-    return arith::ConstantOp::create(b, loc,
-                                     DenseElementsAttr::get(vec, attr));
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vec, attr));
   }
   return floatConstant(b, loc, type, value);
 }
@@ -51,15 +50,20 @@ Value fff::castIndex(OpBuilder &b, Location loc, Value v, Type to) {
 Value fff::buildSigmoid(OpBuilder &b, Location loc, Value v) {
   Value one = constantLike(b, loc, v, 1.0);
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
-  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
 }
 
 /// `act(v)` in v's own (f32 or f64) type.
 static Value buildActivationInPlaceType(OpBuilder &b, Location loc, Value v,
                                         Activation act) {
   auto c = [&](double value) { return constantLike(b, loc, v, value); };
-  auto mul = [&](Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); };
-  auto add = [&](Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); };
+  auto mul = [&](Value x, Value y) {
+    return arith::MulFOp::create(b, loc, x, y);
+  };
+  auto add = [&](Value x, Value y) {
+    return arith::AddFOp::create(b, loc, x, y);
+  };
   switch (act) {
   case Activation::identity:
     return v;
@@ -108,7 +112,8 @@ Value fff::buildGoesRight(OpBuilder &b, Location loc, Value s, TieRule tie) {
 
 Value fff::buildChild(OpBuilder &b, Location loc, Value node, Value goesRight) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value right = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), goesRight);
+  Value right =
+      arith::IndexCastUIOp::create(b, loc, b.getIndexType(), goesRight);
   Value twice = arith::ShLIOp::create(b, loc, node, one);
   return arith::AddIOp::create(
       b, loc, arith::AddIOp::create(b, loc, twice, one), right);
@@ -134,10 +139,9 @@ static Value vectorPartEnd(OpBuilder &b, Location loc, Value len,
 }
 
 /// A scalar `scf.for` over [lb, ub) carrying `init`.
-static Value scalarLoop(OpBuilder &b, Location loc, Value lb, Value ub,
-                        Value init,
-                        function_ref<Value(OpBuilder &, Location, Value, Value)>
-                            step) {
+static Value
+scalarLoop(OpBuilder &b, Location loc, Value lb, Value ub, Value init,
+           function_ref<Value(OpBuilder &, Location, Value, Value)> step) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   auto loop = scf::ForOp::create(
       b, loc, lb, ub, one, ValueRange{init},
@@ -164,37 +168,36 @@ Value fff::buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix,
     auto loop = scf::ForOp::create(
         b, loc, zero, tailStart, step, ValueRange{vinit},
         [&](OpBuilder &nb, Location nl, Value k, ValueRange args) {
-          Value va = vector::TransferReadOp::create(
-              nb, nl, vecType, a, withLast(aPrefix, k), pad,
-              ArrayRef<bool>{true});
-          Value vw = vector::TransferReadOp::create(
-              nb, nl, vecType, w, withLast(wPrefix, k), pad,
-              ArrayRef<bool>{true});
-          scf::YieldOp::create(nb, nl,
-                               ValueRange{vector::FMAOp::create(
-                                   nb, nl, va, vw, args[0])});
+          Value va = vector::TransferReadOp::create(nb, nl, vecType, a,
+                                                    withLast(aPrefix, k), pad,
+                                                    ArrayRef<bool>{true});
+          Value vw = vector::TransferReadOp::create(nb, nl, vecType, w,
+                                                    withLast(wPrefix, k), pad,
+                                                    ArrayRef<bool>{true});
+          scf::YieldOp::create(
+              nb, nl,
+              ValueRange{vector::FMAOp::create(nb, nl, va, vw, args[0])});
         });
-    Value sum = vector::ReductionOp::create(
-        b, loc, vector::CombiningKind::ADD, loop.getResult(0));
+    Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            loop.getResult(0));
     acc = arith::AddFOp::create(b, loc, init, sum);
   }
-  return scalarLoop(b, loc, tailStart, len, acc,
-                    [&](OpBuilder &nb, Location nl, Value k, Value sum) {
-                      Value x = tensor::ExtractOp::create(nb, nl, a,
-                                                          withLast(aPrefix, k));
-                      Value y = tensor::ExtractOp::create(nb, nl, w,
-                                                          withLast(wPrefix, k));
-                      Value p = arith::MulFOp::create(nb, nl, x, y);
-                      return Value(arith::AddFOp::create(nb, nl, sum, p));
-                    });
+  return scalarLoop(
+      b, loc, tailStart, len, acc,
+      [&](OpBuilder &nb, Location nl, Value k, Value sum) {
+        Value x = tensor::ExtractOp::create(nb, nl, a, withLast(aPrefix, k));
+        Value y = tensor::ExtractOp::create(nb, nl, w, withLast(wPrefix, k));
+        Value p = arith::MulFOp::create(nb, nl, x, y);
+        return Value(arith::AddFOp::create(nb, nl, sum, p));
+      });
 }
 
 /// Runs `vectorStep` on whole vectors of [0, len) and `scalarStep` on the
 /// rest, threading the tensor `dst` through both.
-static Value rowUpdate(
-    OpBuilder &b, Location loc, Value dst, Value len, int64_t vectorWidth,
-    function_ref<Value(OpBuilder &, Location, Value, Value)> vectorStep,
-    function_ref<Value(OpBuilder &, Location, Value, Value)> scalarStep) {
+static Value
+rowUpdate(OpBuilder &b, Location loc, Value dst, Value len, int64_t vectorWidth,
+          function_ref<Value(OpBuilder &, Location, Value, Value)> vectorStep,
+          function_ref<Value(OpBuilder &, Location, Value, Value)> scalarStep) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value tailStart = zero;
   if (vectorWidth > 0) {
@@ -233,13 +236,13 @@ Value fff::buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
       b, loc, dst, len, vectorWidth,
       [&](OpBuilder &nb, Location nl, Value j, Value cur) {
         // The destination chunk stays in a register across all terms.
-        Value acc = vector::TransferReadOp::create(
-            nb, nl, vecType, cur, withLast(dstPrefix, j), pad,
-            ArrayRef<bool>{true});
+        Value acc = vector::TransferReadOp::create(nb, nl, vecType, cur,
+                                                   withLast(dstPrefix, j), pad,
+                                                   ArrayRef<bool>{true});
         for (auto [vs, prefix] : llvm::zip_equal(vscales, srcPrefixes)) {
-          Value vsrc = vector::TransferReadOp::create(
-              nb, nl, vecType, src, withLast(prefix, j), pad,
-              ArrayRef<bool>{true});
+          Value vsrc = vector::TransferReadOp::create(nb, nl, vecType, src,
+                                                      withLast(prefix, j), pad,
+                                                      ArrayRef<bool>{true});
           acc = vector::FMAOp::create(nb, nl, vs, vsrc, acc);
         }
         return vector::TransferWriteOp::create(nb, nl, acc, cur,
@@ -255,8 +258,8 @@ Value fff::buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
           acc = arith::AddFOp::create(nb, nl, acc,
                                       arith::MulFOp::create(nb, nl, s, x));
         }
-        return Value(tensor::InsertOp::create(nb, nl, acc, cur,
-                                              withLast(dstPrefix, j)));
+        return Value(
+            tensor::InsertOp::create(nb, nl, acc, cur, withLast(dstPrefix, j)));
       });
 }
 
@@ -306,13 +309,13 @@ SmallVector<Value> fff::buildTreeWalk(OpBuilder &b, Location loc, Value x,
         Value node = args[0];
         Value global = arith::AddIOp::create(nb, nl, base, node);
         Value bias = tensor::ExtractOp::create(nb, nl, nodeBiases, global);
-        Value logit = buildDot(nb, nl, x, row, nodeWeights, global, width,
-                               bias, vectorWidth);
+        Value logit = buildDot(nb, nl, x, row, nodeWeights, global, width, bias,
+                               vectorWidth);
         SmallVector<Value> yields{
             buildChild(nb, nl, node, buildGoesRight(nb, nl, logit, tie))};
         if (onNode)
-          llvm::append_range(yields, onNode(nb, nl, level, global, logit,
-                                            args.drop_front()));
+          llvm::append_range(
+              yields, onNode(nb, nl, level, global, logit, args.drop_front()));
         else
           llvm::append_range(yields, args.drop_front());
         scf::YieldOp::create(nb, nl, yields);
@@ -338,8 +341,9 @@ static RowSlice extractRows(OpBuilder &b, Location loc, Value tensor,
   slice.sizes.push_back(count);
   for (int64_t d = 1; d < type.getRank(); ++d)
     slice.sizes.push_back(
-        type.isDynamicDim(d) ? OpFoldResult(dimValue(b, loc, tensor, d))
-                             : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+        type.isDynamicDim(d)
+            ? OpFoldResult(dimValue(b, loc, tensor, d))
+            : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
   slice.value = tensor::ExtractSliceOp::create(b, loc, tensor, slice.offsets,
                                                slice.sizes, slice.strides);
   return slice;
@@ -362,8 +366,9 @@ SmallVector<Value> fff::buildRowLoop(OpBuilder &b, Location loc,
   if (rowBlock == 1) {
     for (Value shared : forall.getRegionIterArgs())
       blocks.push_back(extractRows(b, loc, shared, first, b.getIndexAttr(1)));
-    results = body(b, loc, first,
-                   llvm::map_to_vector(blocks, [](RowSlice &s) { return s.value; }));
+    results =
+        body(b, loc, first,
+             llvm::map_to_vector(blocks, [](RowSlice &s) { return s.value; }));
   } else {
     // Blocks of up to rowBlock rows (fewer in the last one), then one row at
     // a time. The body works on a one-row slice of each block, inserted back
@@ -385,9 +390,10 @@ SmallVector<Value> fff::buildRowLoop(OpBuilder &b, Location loc,
           for (Value blockValue : args)
             rowSlices.push_back(
                 extractRows(nb, nl, blockValue, local, nb.getIndexAttr(1)));
-          SmallVector<Value> rowResults = body(
-              nb, nl, row,
-              llvm::map_to_vector(rowSlices, [](RowSlice &s) { return s.value; }));
+          SmallVector<Value> rowResults =
+              body(nb, nl, row, llvm::map_to_vector(rowSlices, [](RowSlice &s) {
+                     return s.value;
+                   }));
           SmallVector<Value> updated;
           for (auto [result, slice, blockValue] :
                llvm::zip_equal(rowResults, rowSlices, args))

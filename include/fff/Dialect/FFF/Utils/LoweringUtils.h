@@ -32,9 +32,8 @@ Value buildChild(OpBuilder &b, Location loc, Value node, Value goesRight);
 
 /// `init + sum_k a[aPrefix, k] * w[wPrefix, k]` for k in [0, len): both
 /// operands are tensors read along their last, contiguous dimension.
-Value buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix,
-               Value w, ValueRange wPrefix, Value len, Value init,
-               int64_t vectorWidth);
+Value buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix, Value w,
+               ValueRange wPrefix, Value len, Value init, int64_t vectorWidth);
 
 /// `dst[dstPrefix, j] += s * src[srcPrefix, j]` for j in [0, len); returns
 /// the updated `dst` tensor.
