@@ -1,5 +1,6 @@
 """Compiled layers against the numpy reference: a seeded randomized differential
-test over every fff-cpu-pipeline variant, and the MNIST fixtures' accuracies.
+test over every fff-cpu-pipeline variant, and the MNIST fixtures' accuracies
+through the same variants.
 
 The oracle is the float64 reference on the same (float32) weights. A row whose
 float64 path passes within rounding of a threshold may legitimately route
@@ -155,7 +156,7 @@ def test_cases_cover_the_issue_matrix():
 
 
 # ----------------------------------------------------------------------------
-# MNIST fixtures: compiled, fused and unfused, on the full test set.
+# MNIST fixtures: compiled through every variant, on the full test set.
 # ----------------------------------------------------------------------------
 
 MNIST_MODELS = [("lb_l8_d1", 9346), ("lb_l2_d3", 9100), ("ml_l4_d2", 9473), ("ml_l8_d4", 9510)]
@@ -163,7 +164,7 @@ _mnist = {}
 
 
 @pytest.mark.parametrize("model,correct", MNIST_MODELS)
-@pytest.mark.parametrize("variant", ["fused-v8", "unfused-scalar"])
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_mnist_compiled_accuracy_exact(variant, model, correct, tmp_path_factory):
     mnist = require_fixture("mnist")
     require_torch()
