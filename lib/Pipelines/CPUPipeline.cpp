@@ -10,6 +10,7 @@
 
 #include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
+#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
 #include "fff/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -27,10 +28,10 @@ using namespace mlir::fff;
 LogicalResult fff::verifyCPUPipelineOptions(
     const CPUPipelineOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
-  if (options.vectorWidth < 0 || options.vectorWidth > 64)
-    return errorHandler(
-        "fff-cpu-pipeline: vector-width must be in [0, 64], got " +
-        Twine(options.vectorWidth.getValue()));
+  if (options.vectorWidth < 0 || options.vectorWidth > kMaxVectorWidth)
+    return errorHandler("fff-cpu-pipeline: vector-width must be in [0, " +
+                        Twine(kMaxVectorWidth) + "], got " +
+                        Twine(options.vectorWidth.getValue()));
   if (options.rowBlock < 1)
     return errorHandler("fff-cpu-pipeline: row-block must be >= 1, got " +
                         Twine(options.rowBlock.getValue()));
@@ -94,7 +95,7 @@ void fff::registerFFFPipelines() {
         buildCPUPipeline(pm, options);
         return success();
       },
-      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
         optHandler(CPUPipelineOptions());
       });
 }

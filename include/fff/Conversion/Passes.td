@@ -30,8 +30,7 @@ def ConvertFFFToLinalg : Pass<"convert-fff-to-linalg"> {
   }];
   let dependentDialects = ["arith::ArithDialect", "linalg::LinalgDialect",
                            "scf::SCFDialect", "tensor::TensorDialect",
-                           "vector::VectorDialect", "math::MathDialect",
-                           "affine::AffineDialect"];
+                           "vector::VectorDialect", "math::MathDialect"];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
            "Vector lanes for the routing dot products (0 = scalar)">

@@ -27,7 +27,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(1)};
 };
 
-/// Checks `options`; on failure returns false after reporting through
+/// Checks `options`; on failure reports through
 /// `errorHandler` (the pipeline parser's error channel).
 LogicalResult verifyCPUPipelineOptions(
     const CPUPipelineOptions &options,

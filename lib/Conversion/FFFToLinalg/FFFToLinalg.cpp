@@ -26,30 +26,6 @@ using namespace mlir::fff;
 
 namespace {
 
-/// A linalg.generic over `numDims` loops with the given maps and iterators,
-/// writing `out`; `body` gets the loop's block arguments.
-Value buildGeneric(
-    OpBuilder &b, Location loc, int64_t numDims, ValueRange ins, Value out,
-    ArrayRef<SmallVector<int64_t>> operandDims,
-    ArrayRef<utils::IteratorType> iters,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps;
-  for (const SmallVector<int64_t> &dims : operandDims) {
-    SmallVector<AffineExpr> exprs;
-    for (int64_t d : dims)
-      exprs.push_back(getAffineDimExpr(d, ctx));
-    maps.push_back(AffineMap::get(numDims, 0, exprs, ctx));
-  }
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{out.getType()}, ins, ValueRange{out}, maps,
-             iters,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-             })
-      .getResult(0);
-}
-
 /// fff.route -> linalg.generic over rows, walking the tree in its body.
 void convertRoute(RewriterBase &rewriter, RouteOp op, int64_t vectorWidth) {
   OpBuilder &b = rewriter;
@@ -202,10 +178,10 @@ struct ConvertFFFToLinalgPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (vectorWidth < 0) {
-      getOperation()->emitError("convert-fff-to-linalg: vector-width must be "
-                                ">= 0, got ")
-          << vectorWidth.getValue();
+    if (vectorWidth < 0 || vectorWidth > kMaxVectorWidth) {
+      getOperation()->emitError(
+          "convert-fff-to-linalg: vector-width must be in [0, ")
+          << kMaxVectorWidth << "], got " << vectorWidth.getValue();
       return signalPassFailure();
     }
     SmallVector<Operation *> ops;

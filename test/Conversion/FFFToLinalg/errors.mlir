@@ -26,4 +26,4 @@ func.func @leaf(%x: tensor<?x4xf32>, %nw: tensor<1x4xf32>, %nb: tensor<1xf32>,
   return %y : tensor<?x5xf32>
 }
 
-// BADVW: error: convert-fff-to-linalg: vector-width must be >= 0, got -2
+// BADVW: error: convert-fff-to-linalg: vector-width must be in [0, 64], got -2

@@ -1,5 +1,6 @@
 // RUN: fff-opt %s --fff-expand-layers --split-input-file | FileCheck %s
 // RUN: fff-opt %s --fff-expand-layers="index-bitwidth=16" --split-input-file | FileCheck %s --check-prefix=I16
+// RUN: fff-opt %s --fff-expand-layers --split-input-file | not grep -E "fff\.(leaf_mlp|path_neuron)"
 // RUN: not fff-opt %s --fff-expand-layers="index-bitwidth=4" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADWIDTH
 
 // A leaf-MLP becomes route -> cmm(w1, b1) -> activation -> cmm(w2, b2); the
@@ -17,7 +18,6 @@
 // CHECK:         %[[Y0:.*]] = linalg.fill {{.*}} outs(%[[INIT]] : tensor<?x5xf32>)
 // CHECK:         %[[Y:.*]] = fff.cmm ins(%[[A]], %[[W2]], %[[LEAF]] : {{.*}}) bias(%[[B2]] : tensor<4x5xf32>) outs(%[[Y0]] : tensor<?x5xf32>)
 // CHECK:         return %[[Y]]
-// CHECK-NOT:     fff.leaf_mlp
 
 // I16-LABEL: func.func @leaf
 // I16:         fff.route {{.*}} outs(%{{.*}} : tensor<?xi16>)

@@ -32,10 +32,19 @@ struct LayerBuilder {
   Type elem;
 
   /// `tensor.empty(rows, cols)` of `type` filled with zero (when `zero`).
-  Value empty(int64_t cols, Type type, bool zero = false) {
-    auto tensorType = RankedTensorType::get({ShapedType::kDynamic, cols}, type);
-    Value t = tensor::EmptyOp::create(b, loc, tensorType, ValueRange{rows});
+  Value empty(OpFoldResult cols, Type type, bool zero = false) {
+    Value t = tensor::EmptyOp::create(b, loc, {OpFoldResult(rows), cols}, type);
     return zero ? fill(t) : t;
+  }
+
+  /// `tensor.empty(rows, dim d of v)`: a width taken from a weight, static or
+  /// dynamic.
+  Value emptyLike(Value v, int64_t d, Type type, bool zero = false) {
+    int64_t size = cast<ShapedType>(v.getType()).getDimSize(d);
+    OpFoldResult cols = ShapedType::isDynamic(size)
+                            ? OpFoldResult(dimValue(b, loc, v, d))
+                            : OpFoldResult(b.getIndexAttr(size));
+    return empty(cols, type, zero);
   }
 
   Value fill(Value t) {
@@ -47,25 +56,19 @@ struct LayerBuilder {
   /// broadcast over rows ([c]) and 0-D inputs over everything.
   Value map(ValueRange ins, Value out,
             function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
-    MLIRContext *ctx = b.getContext();
-    AffineExpr r = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx);
-    SmallVector<AffineMap> maps;
+    SmallVector<SmallVector<int64_t>> dims;
     for (Value in : ins) {
       int64_t rank = cast<ShapedType>(in.getType()).getRank();
-      SmallVector<AffineExpr> exprs = rank == 2 ? SmallVector<AffineExpr>{r, c}
-                                      : rank == 1 ? SmallVector<AffineExpr>{c}
-                                                  : SmallVector<AffineExpr>{};
-      maps.push_back(AffineMap::get(2, 0, exprs, ctx));
+      dims.push_back(rank == 2   ? SmallVector<int64_t>{0, 1}
+                     : rank == 1 ? SmallVector<int64_t>{1}
+                                 : SmallVector<int64_t>{});
     }
-    maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
+    dims.push_back({0, 1});
     SmallVector<utils::IteratorType> iters(2, utils::IteratorType::parallel);
-    return linalg::GenericOp::create(
-               b, loc, TypeRange{out.getType()}, ins, ValueRange{out}, maps,
-               iters,
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 linalg::YieldOp::create(nb, nl, fn(nb, nl, args.drop_back()));
-               })
-        .getResult(0);
+    return buildGeneric(b, loc, 2, ins, out, dims, iters,
+                        [&](OpBuilder &nb, Location nl, ValueRange args) {
+                          return fn(nb, nl, args.drop_back());
+                        });
   }
 
   Value activate(Value t, Activation act) {
@@ -76,10 +79,6 @@ struct LayerBuilder {
     });
   }
 };
-
-int64_t staticDim(Value v, int64_t d) {
-  return cast<ShapedType>(v.getType()).getDimSize(d);
-}
 
 void expandLeafMlp(RewriterBase &rewriter, LeafMlpOp op, unsigned bitwidth) {
   OpBuilder &b = rewriter;
@@ -100,7 +99,7 @@ void expandLeafMlp(RewriterBase &rewriter, LeafMlpOp op, unsigned bitwidth) {
 
   // The selected leaf's two layers, each a conditional matmul with bias.
   Value h = CmmOp::create(b, loc, x, op.getW1(), leaf, op.getB1(),
-                          lb.empty(staticDim(op.getW1(), 2), elem, true));
+                          lb.emptyLike(op.getW1(), 2, elem, true));
   h = lb.activate(h, act);
   Value init = op.getInit();
   if (!op.hasMasterLeaf()) {
@@ -110,12 +109,12 @@ void expandLeafMlp(RewriterBase &rewriter, LeafMlpOp op, unsigned bitwidth) {
     return;
   }
   Value y = CmmOp::create(b, loc, h, op.getW2(), leaf, op.getB2(),
-                          lb.empty(staticDim(op.getW2(), 2), elem, true));
+                          lb.emptyLike(op.getW2(), 2, elem, true));
 
   // The master leaf: a dense MLP on every row, blended in by sigmoid(k).
   Value g = linalg::MatmulOp::create(
                 b, loc, ValueRange{x, op.getMagicW1()},
-                ValueRange{lb.empty(staticDim(op.getMagicW1(), 1), elem, true)})
+                ValueRange{lb.emptyLike(op.getMagicW1(), 1, elem, true)})
                 .getResult(0);
   g = lb.map(ValueRange{g, op.getMagicB1()}, g,
              [&](OpBuilder &nb, Location nl, ValueRange a) {
@@ -124,7 +123,7 @@ void expandLeafMlp(RewriterBase &rewriter, LeafMlpOp op, unsigned bitwidth) {
              });
   Value m = linalg::MatmulOp::create(
                 b, loc, ValueRange{g, op.getMagicW2()},
-                ValueRange{lb.empty(staticDim(op.getMagicW2(), 1), elem, true)})
+                ValueRange{lb.emptyLike(op.getMagicW2(), 1, elem, true)})
                 .getResult(0);
   Value out =
       lb.map(ValueRange{y, m, op.getMagicB2(), op.getMasterGate()}, init,
@@ -152,7 +151,8 @@ void expandPathNeuron(RewriterBase &rewriter, PathNeuronOp op,
   auto route = RoutePathOp::create(
       b, loc, op.getTreesAttr(), op.getDepthAttr(), op.getTieAttr(), x,
       op.getNodeWeights(), op.getNodeBiases(),
-      lb.empty(visited, b.getIntegerType(bitwidth)), lb.empty(visited, elem));
+      lb.empty(b.getIndexAttr(visited), b.getIntegerType(bitwidth)),
+      lb.empty(b.getIndexAttr(visited), elem));
   Value a = lb.activate(route.getLogits(), op.getActivation());
 
   // Each visited node adds act(z) times its output row: a conditional matmul

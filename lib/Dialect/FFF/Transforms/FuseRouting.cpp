@@ -5,9 +5,8 @@
 // tensor between routing and the conditional computation. The output row is
 // a slice of the result, zeroed and then updated in place:
 //
-//   leaf MLP:    y = c*b2[j] + sum_u (c*act(x . w1[j][:, u] + b1[j][u]))
-//   w2[j][u]
-//                  (+ (1-c)*(mb2 + sum_u act(x . mw1[:, u] + mb1[u]) mw2[u]))
+//   leaf MLP:    y = c*b2[j] + sum_u c*act(x . w1[j][:, u] + b1[j][u]) w2[j][u]
+//                  + (1-c)*mb2 + sum_u (1-c)*act(x . mw1[:, u] + mb1[u]) mw2[u]
 //   path neuron: y = sum_t sum_level act(z) w_out[node]
 //
 // with c = sigmoid(k) when there is a master leaf and 1 otherwise.
@@ -75,8 +74,7 @@ struct RowMlp {
       // accumulated over the input (unit-stride rows of w1).
       auto vecType = VectorType::get({vectorWidth}, elem);
       Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
-      tailStart = arith::SubIOp::create(
-          b, loc, hidden, arith::RemUIOp::create(b, loc, hidden, step));
+      tailStart = buildWholeVectorsEnd(b, loc, hidden, vectorWidth);
       Value pad = floatConstant(b, loc, elem, 0.0);
       auto groups = scf::ForOp::create(
           b, loc, zero, tailStart, step, ValueRange{y},
@@ -244,11 +242,16 @@ struct FFFFuseRoutingPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (vectorWidth < 0 || rowBlock < 1) {
-      getOperation()->emitError("fff-fuse-routing: ")
-          << (vectorWidth < 0 ? "vector-width must be >= 0, got "
-                              : "row-block must be >= 1, got ")
-          << (vectorWidth < 0 ? vectorWidth.getValue() : rowBlock.getValue());
+    if (vectorWidth < 0 || vectorWidth > kMaxVectorWidth) {
+      getOperation()->emitError(
+          "fff-fuse-routing: vector-width must be in [0, ")
+          << kMaxVectorWidth << "], got " << vectorWidth.getValue();
+      return signalPassFailure();
+    }
+    if (rowBlock < 1) {
+      getOperation()->emitError(
+          "fff-fuse-routing: row-block must be >= 1, got ")
+          << rowBlock.getValue();
       return signalPassFailure();
     }
     SmallVector<Operation *> layers;
@@ -259,6 +262,12 @@ struct FFFFuseRoutingPass
     IRRewriter rewriter(&getContext());
     for (Operation *op : layers) {
       rewriter.setInsertionPoint(op);
+      // Rows of zero columns: nothing to compute (and no row slice to take).
+      auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+      if (resultType.getDimSize(1) == 0) {
+        rewriter.replaceOp(op, op->getOperands().back());
+        continue;
+      }
       if (auto leaf = dyn_cast<LeafMlpOp>(op))
         fuseLeafMlp(rewriter, leaf, vectorWidth, rowBlock);
       else

@@ -3,6 +3,7 @@
 #include "fff/Dialect/FFF/Utils/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -129,10 +130,8 @@ static SmallVector<Value> withLast(ValueRange prefix, Value last) {
   return indices;
 }
 
-/// Splits [0, len) into a part of whole vectors and a scalar remainder;
-/// returns the first index of the remainder.
-static Value vectorPartEnd(OpBuilder &b, Location loc, Value len,
-                           int64_t width) {
+Value fff::buildWholeVectorsEnd(OpBuilder &b, Location loc, Value len,
+                                int64_t width) {
   Value w = arith::ConstantIndexOp::create(b, loc, width);
   return arith::SubIOp::create(b, loc, len,
                                arith::RemUIOp::create(b, loc, len, w));
@@ -160,7 +159,7 @@ Value fff::buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix,
   if (vectorWidth > 0) {
     Type elem = init.getType();
     auto vecType = VectorType::get({vectorWidth}, elem);
-    tailStart = vectorPartEnd(b, loc, len, vectorWidth);
+    tailStart = buildWholeVectorsEnd(b, loc, len, vectorWidth);
     Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
     Value pad = floatConstant(b, loc, elem, 0.0);
     Value vinit = arith::ConstantOp::create(
@@ -201,7 +200,7 @@ rowUpdate(OpBuilder &b, Location loc, Value dst, Value len, int64_t vectorWidth,
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value tailStart = zero;
   if (vectorWidth > 0) {
-    tailStart = vectorPartEnd(b, loc, len, vectorWidth);
+    tailStart = buildWholeVectorsEnd(b, loc, len, vectorWidth);
     Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
     auto loop = scf::ForOp::create(
         b, loc, zero, tailStart, step, ValueRange{dst},
@@ -285,6 +284,28 @@ Value fff::buildZeroRow(OpBuilder &b, Location loc, Value dst,
         return Value(tensor::InsertOp::create(nb, nl, zero, cur,
                                               withLast(dstPrefix, j)));
       });
+}
+
+Value fff::buildGeneric(
+    OpBuilder &b, Location loc, int64_t numDims, ValueRange ins, Value out,
+    ArrayRef<SmallVector<int64_t>> operandDims,
+    ArrayRef<utils::IteratorType> iters,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (const SmallVector<int64_t> &dims : operandDims) {
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d : dims)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    maps.push_back(AffineMap::get(numDims, 0, exprs, ctx));
+  }
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{out.getType()}, ins, ValueRange{out}, maps,
+             iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      .getResult(0);
 }
 
 //===----------------------------------------------------------------------===//

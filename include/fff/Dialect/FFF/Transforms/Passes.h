@@ -3,7 +3,6 @@
 #ifndef FFF_DIALECT_FFF_TRANSFORMS_PASSES_H
 #define FFF_DIALECT_FFF_TRANSFORMS_PASSES_H
 
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

@@ -62,7 +62,7 @@ def FFFFuseRouting : Pass<"fff-fuse-routing"> {
   }];
   let dependentDialects = ["arith::ArithDialect", "math::MathDialect",
                            "scf::SCFDialect", "tensor::TensorDialect",
-                           "vector::VectorDialect", "affine::AffineDialect"];
+                           "vector::VectorDialect"];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
            "Vector lanes for dot products and row updates (0 = scalar)">,

@@ -1,9 +1,9 @@
 //===- LoweringUtils.h - IR builders shared by fff lowerings ----*- C++ -*-===//
 //
 // The pieces every fff lowering is made of, in one place so that the fused
-// (fff-fuse-routing) and unfused (convert-fff-to-linalg) paths compute the
-// same arithmetic in the same order: activations, the tie rule, dot
-// products, row updates (axpy), the tree walk and the parallel row loop.
+// (fff-fuse-routing) and unfused (convert-fff-to-linalg) paths share one
+// definition of each: activations, the tie rule, dot products, row updates
+// (axpy), the tree walk and the parallel row loop.
 // All of them work on tensors; with `vectorWidth > 0` the contiguous loops
 // are emitted as vector ops with a scalar remainder loop.
 //
@@ -14,9 +14,14 @@
 
 #include "fff/Dialect/FFF/IR/FFFOps.h"
 
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::fff {
+
+/// The widest `vector-width` the lowerings accept: enough for any CPU vector
+/// register file, small enough that unrolled lane loops stay reasonable.
+constexpr int64_t kMaxVectorWidth = 64;
 
 /// `act(v)` for a scalar or vector float `v`. f16/bf16 are computed in f32.
 Value buildActivation(OpBuilder &b, Location loc, Value v, Activation act);
@@ -47,6 +52,18 @@ Value buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
                      ValueRange dstPrefix, ArrayRef<Value> scales, Value src,
                      ArrayRef<ValueRange> srcPrefixes, Value len,
                      int64_t vectorWidth);
+
+/// The end of the whole-vector part of [0, len): `len - len mod width`.
+Value buildWholeVectorsEnd(OpBuilder &b, Location loc, Value len,
+                           int64_t width);
+
+/// A `linalg.generic` over `numDims` loops writing `out`: operand i (the
+/// `ins`, then `out`) is indexed by the loop dimensions `operandDims[i]`;
+/// `body` gets the block arguments and returns the value to yield.
+Value buildGeneric(OpBuilder &b, Location loc, int64_t numDims, ValueRange ins,
+                   Value out, ArrayRef<SmallVector<int64_t>> operandDims,
+                   ArrayRef<utils::IteratorType> iters,
+                   function_ref<Value(OpBuilder &, Location, ValueRange)> body);
 
 /// `dst[dstPrefix, j] = 0` for j in [0, len); returns the updated tensor.
 Value buildZeroRow(OpBuilder &b, Location loc, Value dst, ValueRange dstPrefix,
