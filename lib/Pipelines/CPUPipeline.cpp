@@ -51,6 +51,8 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   ConvertFFFToLinalgOptions convert;
   convert.vectorWidth = options.vectorWidth;
   pm.addPass(createConvertFFFToLinalg(convert));
+  // Elementwise arith/math on tensors around the layers (y + y, ...).
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

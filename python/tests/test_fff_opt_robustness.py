@@ -1,5 +1,8 @@
 """fff-opt on mutated fff IR: every mutant is either accepted or rejected with
-a diagnostic and exit code 1, never a crash, an abort or a hang. Mutations
+a diagnostic and exit code 1, never a crash, an abort or a hang; and every
+mutant that verifies gets through every pass and pipeline (a lowering that
+emits invalid IR for valid input fails here), unless a pass rejects it with
+one of its own documented diagnostics. Mutations
 change shapes, depths, attribute values, element types and operand lists of
 the ops in the dialect's and the passes' lit tests, and each mutant runs
 through canonicalization, every pass and both CPU pipelines, so verifiers,
@@ -74,11 +77,38 @@ def mutate_token(func, rng):
     return func[:t.start()] + new + func[t.end():]
 
 
+def mutate_dynamic(func, rng):
+    """Make every dimension of one tensor type dynamic (weights included)."""
+    types = sorted(set(re.findall(r"tensor<[^>]*>", func)))
+    old = rng.choice(types)
+    parts = old[len("tensor<"):-1].split("x")
+    return func.replace(old, "tensor<" + "x".join(["?"] * (len(parts) - 1) + parts[-1:]) + ">")
+
+
 def mutate(func, rng):
     """`func` with 1-3 mutations."""
     for _ in range(rng.randint(1, 3)):
-        func = rng.choices([mutate_type, mutate_attribute, mutate_token], [5, 3, 2])[0](func, rng)
+        func = rng.choices([mutate_type, mutate_attribute, mutate_token, mutate_dynamic],
+                           [5, 3, 2, 2])[0](func, rng)
     return func
+
+
+# Diagnostics a pass may legitimately give for IR that verifies.
+ALLOWED_PASS_ERRORS = re.compile(r"index-bitwidth \d+ cannot hold this layer's indices")
+
+
+def run_fff_opt(path, *flags):
+    return subprocess.run([fff_opt(), str(path), "-split-input-file", *flags],
+                          capture_output=True, text=True, timeout=300)
+
+
+def valid_mutants(mutants, tmp_path):
+    """The mutants that parse and verify (fff-opt prints an empty chunk for the others)."""
+    path = tmp_path / "all.mlir"
+    path.write_text("\n// -----\n".join(mutants))
+    chunks = run_fff_opt(path).stdout.split("// -----")
+    assert len(chunks) == len(mutants)
+    return [m for m, out in zip(mutants, chunks) if out.strip()]
 
 
 @pytest.mark.parametrize("pipeline", PIPELINES, ids=lambda p: " ".join(p))
@@ -90,8 +120,16 @@ def test_mutants_never_crash_fff_opt(seed, pipeline, tmp_path):
     # One file with a split per mutant: one fff-opt process checks them all.
     path = tmp_path / "mutants.mlir"
     path.write_text("\n// -----\n".join(mutants))
-    result = subprocess.run([fff_opt(), str(path), "-split-input-file", *pipeline],
-                            capture_output=True, text=True, timeout=300)
+    result = run_fff_opt(path, *pipeline)
     assert result.returncode in (0, 1), result.stderr[-3000:]
     for marker in ("Stack dump", "LLVM ERROR", "Assertion", "PLEASE submit"):
         assert marker not in result.stderr, result.stderr[-3000:]
+
+    # Valid input must lower: any error left is one a pass documents.
+    valid = valid_mutants(mutants, tmp_path)
+    assert len(valid) >= 5, "the mutator should leave some mutants valid"
+    path.write_text("\n// -----\n".join(valid))
+    result = run_fff_opt(path, *pipeline)
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    unexpected = [e for e in errors if not ALLOWED_PASS_ERRORS.search(e)]
+    assert not unexpected, "\n".join(unexpected[:5]) + "\n" + result.stderr[-3000:]

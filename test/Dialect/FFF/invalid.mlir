@@ -750,3 +750,29 @@ func.func @f() {
   %0 = "fff.leaf_mlp"() : () -> tensor<4x3xf32>
   return
 }
+
+// -----
+
+// Equalities chain through dynamic sizes: w2 and b2 disagree on the output
+// width although each only meets the dynamic init.
+func.func @f(%x: tensor<?x4xf32>, %nw: tensor<3x4xf32>, %nb: tensor<3xf32>,
+             %w1: tensor<4x4x2xf32>, %b1: tensor<4x2xf32>,
+             %w2: tensor<4x2x3xf32>, %b2: tensor<4x5xf32>, %init: tensor<?x?xf32>) {
+  // expected-error @+1 {{'fff.leaf_mlp' op 'b2' dimension 1 is 5 but 'w2' dimension 2 is 3: both are the output width (linked through a dynamic size)}}
+  %y = fff.leaf_mlp depth 2 activation relu tie ge
+      ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x4xf32>, tensor<3x4xf32>,
+          tensor<3xf32>, tensor<4x4x2xf32>, tensor<4x2xf32>, tensor<4x2x3xf32>, tensor<4x5xf32>)
+      outs(%init : tensor<?x?xf32>)
+  return
+}
+
+// -----
+
+// The batch: indices and accumulator disagree through a dynamic lhs.
+func.func @f(%x: tensor<?x2xf32>, %bank: tensor<4x2x3xf32>, %idx: tensor<62xi8>,
+             %acc: tensor<1x3xf32>) {
+  // expected-error @+1 {{'fff.cmm' op 'init' dimension 0 is 1 but 'indices' dimension 0 is 62: both are the batch (linked through a dynamic size)}}
+  %r = fff.cmm ins(%x, %bank, %idx : tensor<?x2xf32>, tensor<4x2x3xf32>, tensor<62xi8>)
+               outs(%acc : tensor<1x3xf32>)
+  return
+}

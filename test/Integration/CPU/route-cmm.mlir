@@ -25,6 +25,13 @@
 // CHECK-NEXT: [431.25],
 // CHECK-NEXT: [1],
 // CHECK-NEXT: [1]]
+//
+// Upstream elementwise ops on tensors around fff ops lower too: y + y.
+// CHECK: sizes = [4, 1]
+// CHECK-NEXT: {{\[\[}}9],
+// CHECK-NEXT: [862.5],
+// CHECK-NEXT: [2],
+// CHECK-NEXT: [2]]
 
 func.func private @printMemrefI32(tensor<*xi32>)
 func.func private @printMemrefF32(tensor<*xf32>)
@@ -50,7 +57,10 @@ func.func @main() {
   %acc = arith.constant dense<1.0> : tensor<4x1xf32>
   %y = fff.cmm ins(%lhs, %bank, %idx : tensor<4x2xf32>, tensor<2x2x1xf32>, tensor<4xi32>)
                bias(%bias : tensor<2x1xf32>) outs(%acc : tensor<4x1xf32>)
+  %y2 = arith.addf %y, %y : tensor<4x1xf32>
   %yu = tensor.cast %y : tensor<4x1xf32> to tensor<*xf32>
   call @printMemrefF32(%yu) : (tensor<*xf32>) -> ()
+  %y2u = tensor.cast %y2 : tensor<4x1xf32> to tensor<*xf32>
+  call @printMemrefF32(%y2u) : (tensor<*xf32>) -> ()
   return
 }

@@ -3,7 +3,8 @@
 // ODS checks ranks and element types; the shape relations between operands
 // (node counts from depth, matching widths, batch sizes) are checked here.
 // Every message names the operand, the expected and the actual size, and the
-// rule behind it. Dynamic sizes are accepted and left to run time.
+// rule behind it. Dynamic sizes are accepted and left to run time, but two
+// static sizes that must both equal one dynamic size must agree.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,10 +44,14 @@ public:
   }
 
   /// Dimension `dim` of `name` must equal dimension `otherDim` of `other`.
+  /// Equalities are also chained: two static sizes both tied to the same
+  /// dynamic one must agree (checked by result()).
   ShapeRules &same(StringRef name, Value value, unsigned dim,
                    StringRef otherName, Value other, unsigned otherDim,
                    const Twine &what) {
     int64_t expected = cast<ShapedType>(other.getType()).getDimSize(otherDim);
+    unite(Node{value, dim, name.str()}, Node{other, otherDim, otherName.str()},
+          what.str());
     return this->dim(name, value, dim, expected,
                      what + ", dimension " + Twine(otherDim) + " of '" +
                          otherName + "'");
@@ -74,11 +79,71 @@ public:
     return *this;
   }
 
-  LogicalResult result() const { return failure(failed); }
+  /// Success unless a rule failed, including a chain of equalities through
+  /// dynamic sizes that links two different static sizes.
+  LogicalResult result() {
+    if (failed)
+      return failure();
+    // The first static member of each group, then any member that differs.
+    llvm::DenseMap<unsigned, unsigned> firstStatic;
+    for (unsigned i = 0; i < nodes.size(); ++i) {
+      int64_t size = nodes[i].size();
+      if (ShapedType::isDynamic(size))
+        continue;
+      auto [it, inserted] = firstStatic.try_emplace(find(i), i);
+      const Node &first = nodes[it->second];
+      if (inserted || first.size() == size)
+        continue;
+      op->emitOpError() << "'" << nodes[i].name << "' dimension "
+                        << nodes[i].dim << " is " << size << " but '"
+                        << first.name << "' dimension " << first.dim << " is "
+                        << first.size() << ": both are the "
+                        << groupWhat[find(i)]
+                        << " (linked through a dynamic size)";
+      failed = true;
+      break;
+    }
+    return failure(failed);
+  }
 
 private:
+  /// One dimension of one operand, a member of an equality group.
+  struct Node {
+    Value value;
+    unsigned dim;
+    std::string name;
+    int64_t size() const {
+      return cast<ShapedType>(value.getType()).getDimSize(dim);
+    }
+  };
+
+  unsigned nodeIndex(const Node &node) {
+    for (unsigned i = 0; i < nodes.size(); ++i)
+      if (nodes[i].value == node.value && nodes[i].dim == node.dim)
+        return i;
+    nodes.push_back(node);
+    parent.push_back(parent.size());
+    return nodes.size() - 1;
+  }
+  unsigned find(unsigned i) {
+    while (parent[i] != i)
+      i = parent[i] = parent[parent[i]];
+    return i;
+  }
+  void unite(const Node &a, const Node &b, std::string what) {
+    unsigned ra = find(nodeIndex(a)), rb = find(nodeIndex(b));
+    if (ra != rb)
+      parent[ra] = rb;
+    groupWhat.try_emplace(rb, std::move(what));
+    if (ra != rb && groupWhat.count(ra))
+      groupWhat[rb] = groupWhat[ra];
+  }
+
   Operation *op;
   bool failed = false;
+  SmallVector<Node> nodes;
+  SmallVector<unsigned> parent;
+  llvm::DenseMap<unsigned, std::string> groupWhat; // by root: e.g. "batch"
 };
 } // namespace
 
