@@ -40,7 +40,11 @@ LogicalResult fff::verifyCPUPipelineOptions(
 
 void fff::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
-  // fff on tensors -> upstream ops on tensors.
+  // fff on tensors -> upstream ops on tensors, after guarding the shape
+  // rules that dynamic sizes left to run time.
+  pm.addPass(createFFFInsertShapeChecks());
+  pm.addPass(createCSEPass()); // dim(init) == dim(x) when init is made from x
+  pm.addPass(createCanonicalizerPass()); // ... folds those checks away
   if (options.fuse) {
     FFFFuseRoutingOptions fuse;
     fuse.vectorWidth = options.vectorWidth;

@@ -25,6 +25,7 @@ PIPELINES = [
     ["--fff-cpu-pipeline=fuse=false vector-width=0"],
     ["--fff-fuse-routing=vector-width=4 row-block=3", "-canonicalize"],
     ["--fff-expand-layers", "--convert-fff-to-linalg", "-canonicalize"],
+    ["--fff-insert-shape-checks", "-canonicalize"],
 ]
 NUMBERS = ["0", "1", "2", "3", "7", "11", "61", "62", "-1", "4096", "9223372036854775807"]
 TYPES = ["f32", "f16", "bf16", "f64", "i0", "i1", "i8", "i32", "i64", "index"]

@@ -1,6 +1,9 @@
 // RUN: fff-opt %s --fff-cpu-pipeline | FileCheck %s --check-prefixes=LLVM,FUSED --implicit-check-not="{{[= ](fff|linalg|scf|cf|memref|tensor|vector|arith|math|func|bufferization|affine)\.}}"
 // RUN: fff-opt %s --fff-cpu-pipeline="fuse=false vector-width=0" | FileCheck %s --check-prefixes=LLVM,UNFUSED --implicit-check-not="{{[= ](fff|linalg|scf|cf|memref|tensor|vector|arith|math|func|bufferization|affine)\.}}"
 // RUN: fff-opt %s --pass-pipeline="builtin.module(fff-cpu-pipeline{fuse=true vector-width=16 row-block=4})" | FileCheck %s --check-prefixes=LLVM,FUSED --implicit-check-not="{{[= ](fff|linalg|scf|cf|memref|tensor|vector|arith|math|func|bufferization|affine)\.}}"
+// Static weights and a result sized from the input: no run-time shape check
+// survives (see fff-insert-shape-checks).
+// RUN: fff-opt %s --fff-cpu-pipeline | not grep abort
 // RUN: not fff-opt %s --fff-cpu-pipeline="vector-width=-1" 2>&1 | FileCheck %s --check-prefix=BADVW
 // RUN: not fff-opt %s --pass-pipeline="builtin.module(fff-cpu-pipeline{row-block=0})" 2>&1 | FileCheck %s --check-prefix=BADRB
 // RUN: not fff-opt %s --fff-cpu-pipeline="fuse=maybe" 2>&1 | FileCheck %s --check-prefix=BADBOOL

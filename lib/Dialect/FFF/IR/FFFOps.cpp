@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::fff;
@@ -24,12 +25,28 @@ namespace {
 /// Verifies shape rules of one op, stopping at the first broken rule.
 class ShapeRules {
 public:
-  explicit ShapeRules(Operation *op) : op(op) {}
+  /// With a `sink`, the rules that a dynamic size keeps from being decided
+  /// statically are also recorded there (for run-time checks).
+  explicit ShapeRules(Operation *op,
+                      SmallVectorImpl<DynamicShapeRule> *sink = nullptr)
+      : op(op), sink(sink) {}
 
   /// Dimension `dim` of operand `name` must be `expected` (because `why`).
   /// Skipped when either size is dynamic.
   ShapeRules &dim(StringRef name, Value value, unsigned dim, int64_t expected,
                   const Twine &why) {
+    int64_t size = cast<ShapedType>(value.getType()).getDimSize(dim);
+    if (sink && ShapedType::isDynamic(size) && !ShapedType::isDynamic(expected))
+      sink->push_back({value, dim, Value(), 0, expected,
+                       ("'" + name + "' dimension " + Twine(dim) + " must be " +
+                        Twine(expected) + " (" + why + ")")
+                           .str()});
+    return check(name, value, dim, expected, why);
+  }
+
+  /// The static part of dim(): fails on two different static sizes.
+  ShapeRules &check(StringRef name, Value value, unsigned dim, int64_t expected,
+                    const Twine &why) {
     if (failed)
       return *this;
     int64_t actual = cast<ShapedType>(value.getType()).getDimSize(dim);
@@ -52,9 +69,17 @@ public:
     int64_t expected = cast<ShapedType>(other.getType()).getDimSize(otherDim);
     unite(Node{value, dim, name.str()}, Node{other, otherDim, otherName.str()},
           what.str());
-    return this->dim(name, value, dim, expected,
-                     what + ", dimension " + Twine(otherDim) + " of '" +
-                         otherName + "'");
+    int64_t size = cast<ShapedType>(value.getType()).getDimSize(dim);
+    if (sink &&
+        (ShapedType::isDynamic(size) || ShapedType::isDynamic(expected)))
+      sink->push_back({value, dim, other, otherDim, 0,
+                       ("'" + name + "' dimension " + Twine(dim) +
+                        " must equal dimension " + Twine(otherDim) + " of '" +
+                        otherName + "' (" + what + ")")
+                           .str()});
+    return check(name, value, dim, expected,
+                 what + ", dimension " + Twine(otherDim) + " of '" + otherName +
+                     "'");
   }
 
   /// The integer element type of `name` must represent `maxIndex` as a
@@ -140,6 +165,7 @@ private:
   }
 
   Operation *op;
+  SmallVectorImpl<DynamicShapeRule> *sink;
   bool failed = false;
   SmallVector<Node> nodes;
   SmallVector<unsigned> parent;
@@ -160,17 +186,20 @@ static LogicalResult inferFromLastOperand(ValueRange operands,
 // RouteOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult RouteOp::verify() {
-  int64_t nodes = getLeafTreeNodeCount(getDepth());
-  return ShapeRules(*this)
-      .dim("node_weights", getNodeWeights(), 0, nodes, "2^depth - 1 nodes")
-      .dim("node_biases", getNodeBiases(), 0, nodes, "2^depth - 1 nodes")
-      .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
+static LogicalResult verifyRoute(RouteOp op,
+                                 SmallVectorImpl<DynamicShapeRule> *sink) {
+  int64_t nodes = getLeafTreeNodeCount(op.getDepth());
+  return ShapeRules(op, sink)
+      .dim("node_weights", op.getNodeWeights(), 0, nodes, "2^depth - 1 nodes")
+      .dim("node_biases", op.getNodeBiases(), 0, nodes, "2^depth - 1 nodes")
+      .same("node_weights", op.getNodeWeights(), 1, "input", op.getInput(), 1,
             "feature width")
-      .same("init", getInit(), 0, "input", getInput(), 0, "batch")
-      .indexWidth("init", getInit(), getLeafCount(getDepth()) - 1)
+      .same("init", op.getInit(), 0, "input", op.getInput(), 0, "batch")
+      .indexWidth("init", op.getInit(), getLeafCount(op.getDepth()) - 1)
       .result();
 }
+
+LogicalResult RouteOp::verify() { return verifyRoute(*this, nullptr); }
 
 //===----------------------------------------------------------------------===//
 // RoutePathOp
@@ -194,24 +223,29 @@ static FailureOr<int64_t> getPathNodeRows(Operation *op, int64_t trees,
   return trees * perTree;
 }
 
-LogicalResult RoutePathOp::verify() {
-  FailureOr<int64_t> rows = getPathNodeRows(*this, getTrees(), getDepth());
+static LogicalResult verifyRoutePath(RoutePathOp op,
+                                     SmallVectorImpl<DynamicShapeRule> *sink) {
+  FailureOr<int64_t> rows = getPathNodeRows(op, op.getTrees(), op.getDepth());
   if (failed(rows))
     return failure();
   std::string nodeRule = "trees * (2^(depth+1) - 1) nodes";
   std::string pathRule = "trees * (depth + 1) visited nodes";
-  return ShapeRules(*this)
-      .dim("node_weights", getNodeWeights(), 0, *rows, nodeRule)
-      .dim("node_biases", getNodeBiases(), 0, *rows, nodeRule)
-      .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
+  return ShapeRules(op, sink)
+      .dim("node_weights", op.getNodeWeights(), 0, *rows, nodeRule)
+      .dim("node_biases", op.getNodeBiases(), 0, *rows, nodeRule)
+      .same("node_weights", op.getNodeWeights(), 1, "input", op.getInput(), 1,
             "feature width")
-      .same("nodes_init", getNodesInit(), 0, "input", getInput(), 0, "batch")
-      .same("logits_init", getLogitsInit(), 0, "input", getInput(), 0, "batch")
-      .dim("nodes_init", getNodesInit(), 1, getPathLength(), pathRule)
-      .dim("logits_init", getLogitsInit(), 1, getPathLength(), pathRule)
-      .indexWidth("nodes_init", getNodesInit(), *rows - 1)
+      .same("nodes_init", op.getNodesInit(), 0, "input", op.getInput(), 0,
+            "batch")
+      .same("logits_init", op.getLogitsInit(), 0, "input", op.getInput(), 0,
+            "batch")
+      .dim("nodes_init", op.getNodesInit(), 1, op.getPathLength(), pathRule)
+      .dim("logits_init", op.getLogitsInit(), 1, op.getPathLength(), pathRule)
+      .indexWidth("nodes_init", op.getNodesInit(), *rows - 1)
       .result();
 }
+
+LogicalResult RoutePathOp::verify() { return verifyRoutePath(*this, nullptr); }
 
 //===----------------------------------------------------------------------===//
 // CmmOp
@@ -223,33 +257,37 @@ LogicalResult CmmOp::inferReturnTypes(
   return inferFromLastOperand(operands, inferredReturnTypes);
 }
 
-LogicalResult CmmOp::verify() {
-  int64_t lhsRank = getLhs().getType().getRank();
-  int64_t indicesRank = getIndices().getType().getRank();
+static LogicalResult verifyCmm(CmmOp op,
+                               SmallVectorImpl<DynamicShapeRule> *sink) {
+  int64_t lhsRank = op.getLhs().getType().getRank();
+  int64_t indicesRank = op.getIndices().getType().getRank();
   if (indicesRank != lhsRank - 1)
-    return emitOpError() << "'indices' must have rank " << lhsRank - 1
-                         << " for a rank-" << lhsRank
-                         << " 'lhs' (one index per row for rank 2, B x P "
-                            "indices for rank 3), but got "
-                         << getIndices().getType();
-  ShapeRules rules(*this);
-  rules.same("indices", getIndices(), 0, "lhs", getLhs(), 0, "batch")
-      .same("init", getInit(), 0, "lhs", getLhs(), 0, "batch")
-      .same("bank", getBank(), 1, "lhs", getLhs(), lhsRank - 1,
+    return op.emitOpError() << "'indices' must have rank " << lhsRank - 1
+                            << " for a rank-" << lhsRank
+                            << " 'lhs' (one index per row for rank 2, B x P "
+                               "indices for rank 3), but got "
+                            << op.getIndices().getType();
+  ShapeRules rules(op, sink);
+  rules.same("indices", op.getIndices(), 0, "lhs", op.getLhs(), 0, "batch")
+      .same("init", op.getInit(), 0, "lhs", op.getLhs(), 0, "batch")
+      .same("bank", op.getBank(), 1, "lhs", op.getLhs(), lhsRank - 1,
             "reduction width")
-      .same("init", getInit(), 1, "bank", getBank(), 2, "output width");
-  if (isMultiIndex())
-    rules.same("indices", getIndices(), 1, "lhs", getLhs(), 1,
+      .same("init", op.getInit(), 1, "bank", op.getBank(), 2, "output width");
+  if (op.isMultiIndex())
+    rules.same("indices", op.getIndices(), 1, "lhs", op.getLhs(), 1,
                "indices per row");
-  if (Value bias = getBias()) {
-    if (getElementTypeOrSelf(bias) != getElementTypeOrSelf(getInit()))
-      return emitOpError() << "'bias' element type must match 'init', but got "
-                           << bias.getType() << " and " << getInit().getType();
-    rules.same("bias", bias, 0, "bank", getBank(), 0, "block count")
-        .same("bias", bias, 1, "bank", getBank(), 2, "output width");
+  if (Value bias = op.getBias()) {
+    if (getElementTypeOrSelf(bias) != getElementTypeOrSelf(op.getInit()))
+      return op.emitOpError()
+             << "'bias' element type must match 'init', but got "
+             << bias.getType() << " and " << op.getInit().getType();
+    rules.same("bias", bias, 0, "bank", op.getBank(), 0, "block count")
+        .same("bias", bias, 1, "bank", op.getBank(), 2, "output width");
   }
   return rules.result();
 }
+
+LogicalResult CmmOp::verify() { return verifyCmm(*this, nullptr); }
 
 //===----------------------------------------------------------------------===//
 // LeafMlpOp
@@ -292,28 +330,31 @@ LogicalResult LeafMlpOp::inferReturnTypes(
   return inferFromLastOperand(operands, inferredReturnTypes);
 }
 
-LogicalResult LeafMlpOp::verify() {
-  int64_t nodes = getLeafTreeNodeCount(getDepth());
-  int64_t leaves = getLeafCount(getDepth());
-  ShapeRules rules(*this);
-  rules.dim("node_weights", getNodeWeights(), 0, nodes, "2^depth - 1 nodes")
-      .dim("node_biases", getNodeBiases(), 0, nodes, "2^depth - 1 nodes")
-      .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
+static LogicalResult verifyLeafMlp(LeafMlpOp op,
+                                   SmallVectorImpl<DynamicShapeRule> *sink) {
+  int64_t nodes = getLeafTreeNodeCount(op.getDepth());
+  int64_t leaves = getLeafCount(op.getDepth());
+  ShapeRules rules(op, sink);
+  rules.dim("node_weights", op.getNodeWeights(), 0, nodes, "2^depth - 1 nodes")
+      .dim("node_biases", op.getNodeBiases(), 0, nodes, "2^depth - 1 nodes")
+      .same("node_weights", op.getNodeWeights(), 1, "input", op.getInput(), 1,
             "feature width")
-      .dim("w1", getW1(), 0, leaves, "2^depth leaves")
-      .dim("b1", getB1(), 0, leaves, "2^depth leaves")
-      .dim("w2", getW2(), 0, leaves, "2^depth leaves")
-      .dim("b2", getB2(), 0, leaves, "2^depth leaves")
-      .same("w1", getW1(), 1, "input", getInput(), 1, "feature width")
-      .same("b1", getB1(), 1, "w1", getW1(), 2, "leaf width")
-      .same("w2", getW2(), 1, "w1", getW1(), 2, "leaf width")
-      .same("init", getInit(), 0, "input", getInput(), 0, "batch")
-      .same("w2", getW2(), 2, "init", getInit(), 1, "output width")
-      .same("b2", getB2(), 1, "init", getInit(), 1, "output width");
+      .dim("w1", op.getW1(), 0, leaves, "2^depth leaves")
+      .dim("b1", op.getB1(), 0, leaves, "2^depth leaves")
+      .dim("w2", op.getW2(), 0, leaves, "2^depth leaves")
+      .dim("b2", op.getB2(), 0, leaves, "2^depth leaves")
+      .same("w1", op.getW1(), 1, "input", op.getInput(), 1, "feature width")
+      .same("b1", op.getB1(), 1, "w1", op.getW1(), 2, "leaf width")
+      .same("w2", op.getW2(), 1, "w1", op.getW1(), 2, "leaf width")
+      .same("init", op.getInit(), 0, "input", op.getInput(), 0, "batch")
+      .same("w2", op.getW2(), 2, "init", op.getInit(), 1, "output width")
+      .same("b2", op.getB2(), 1, "init", op.getInit(), 1, "output width");
   if (failed(rules.result()))
     return failure();
-  return verifyMasterLeaf(*this, rules);
+  return verifyMasterLeaf(op, rules);
 }
+
+LogicalResult LeafMlpOp::verify() { return verifyLeafMlp(*this, nullptr); }
 
 //===----------------------------------------------------------------------===//
 // PathNeuronOp
@@ -323,21 +364,44 @@ int64_t PathNeuronOp::getNodesPerTree() {
   return getPathTreeNodeCount(getDepth());
 }
 
-LogicalResult PathNeuronOp::verify() {
-  FailureOr<int64_t> rows = getPathNodeRows(*this, getTrees(), getDepth());
+static LogicalResult verifyPathNeuron(PathNeuronOp op,
+                                      SmallVectorImpl<DynamicShapeRule> *sink) {
+  FailureOr<int64_t> rows = getPathNodeRows(op, op.getTrees(), op.getDepth());
   if (failed(rows))
     return failure();
   std::string nodeRule = "trees * (2^(depth+1) - 1) nodes";
-  return ShapeRules(*this)
-      .dim("node_weights", getNodeWeights(), 0, *rows, nodeRule)
-      .dim("node_biases", getNodeBiases(), 0, *rows, nodeRule)
-      .dim("output_weights", getOutputWeights(), 0, *rows, nodeRule)
-      .same("node_weights", getNodeWeights(), 1, "input", getInput(), 1,
+  return ShapeRules(op, sink)
+      .dim("node_weights", op.getNodeWeights(), 0, *rows, nodeRule)
+      .dim("node_biases", op.getNodeBiases(), 0, *rows, nodeRule)
+      .dim("output_weights", op.getOutputWeights(), 0, *rows, nodeRule)
+      .same("node_weights", op.getNodeWeights(), 1, "input", op.getInput(), 1,
             "feature width")
-      .same("init", getInit(), 0, "input", getInput(), 0, "batch")
-      .same("output_weights", getOutputWeights(), 1, "init", getInit(), 1,
+      .same("init", op.getInit(), 0, "input", op.getInput(), 0, "batch")
+      .same("output_weights", op.getOutputWeights(), 1, "init", op.getInit(), 1,
             "output width")
       .result();
+}
+
+LogicalResult PathNeuronOp::verify() {
+  return verifyPathNeuron(*this, nullptr);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape rules left to run time
+//===----------------------------------------------------------------------===//
+
+SmallVector<DynamicShapeRule> fff::getDynamicShapeRules(Operation *op) {
+  SmallVector<DynamicShapeRule> rules;
+  LogicalResult verified =
+      TypeSwitch<Operation *, LogicalResult>(op)
+          .Case([&](RouteOp o) { return verifyRoute(o, &rules); })
+          .Case([&](RoutePathOp o) { return verifyRoutePath(o, &rules); })
+          .Case([&](CmmOp o) { return verifyCmm(o, &rules); })
+          .Case([&](LeafMlpOp o) { return verifyLeafMlp(o, &rules); })
+          .Case([&](PathNeuronOp o) { return verifyPathNeuron(o, &rules); })
+          .Default([](Operation *) { return success(); });
+  (void)verified; // the op was verified before any pass ran
+  return rules;
 }
 
 #define GET_OP_CLASSES

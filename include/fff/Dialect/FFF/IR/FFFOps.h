@@ -33,4 +33,25 @@ inline int64_t getPathTreeNodeCount(int64_t depth) {
 #define GET_OP_CLASSES
 #include "fff/Dialect/FFF/IR/FFFOps.h.inc"
 
+namespace mlir::fff {
+
+/// A shape rule of an fff op that verification could not decide because a
+/// size is dynamic: dimension `dim` of `value` must equal dimension
+/// `otherDim` of `other`, or `expected` when `other` is null. `message` names
+/// the operands and the reason, as the verifier would.
+struct DynamicShapeRule {
+  Value value;
+  unsigned dim;
+  Value other;
+  unsigned otherDim;
+  int64_t expected;
+  std::string message;
+};
+
+/// The rules of `op` (a verified fff op) left to run time; empty for ops of
+/// other dialects and for fully static shapes.
+SmallVector<DynamicShapeRule> getDynamicShapeRules(Operation *op);
+
+} // namespace mlir::fff
+
 #endif // FFF_DIALECT_FFF_IR_FFFOPS_H

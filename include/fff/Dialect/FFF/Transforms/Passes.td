@@ -71,4 +71,28 @@ def FFFFuseRouting : Pass<"fff-fuse-routing"> {
   ];
 }
 
+def FFFInsertShapeChecks : Pass<"fff-insert-shape-checks"> {
+  let summary = "Check at run time the shape rules that dynamic sizes hide";
+  let description = [{
+    The verifier checks every shape rule of the fff ops (node counts from
+    the depth, matching widths and batch sizes) whose sizes are static. A
+    dynamic size defers the rule to run time, where a mismatch would make
+    the lowered code read outside its operands. This pass inserts, before
+    each fff op, one `cf.assert` per deferred rule: `tensor.dim` of the
+    operand compared with the expected constant or with the other operand's
+    dimension. The assertion message names the op, the operands, the
+    dimensions and the rule, as the verifier's diagnostic would:
+
+    ```
+    fff.leaf_mlp: 'w2' dimension 2 must equal dimension 1 of 'init' (output width)
+    ```
+
+    Fully static ops get no check, so the usual case (weights as constants
+    or statically typed arguments, only the batch dynamic and taken from the
+    input) costs nothing after canonicalization folds `dim(init) == dim(x)`.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "cf::ControlFlowDialect",
+                           "tensor::TensorDialect"];
+}
+
 #endif // FFF_DIALECT_FFF_TRANSFORMS_PASSES_TD
