@@ -184,13 +184,8 @@ struct FFFExpandLayersPass
           << indexBitwidth.getValue();
       return signalPassFailure();
     }
-    SmallVector<Operation *> layers;
-    getOperation()->walk([&](Operation *op) {
-      if (isa<LeafMlpOp, PathNeuronOp>(op))
-        layers.push_back(op);
-    });
     IRRewriter rewriter(&getContext());
-    for (Operation *op : layers) {
+    for (Operation *op : collectWholeLayers(getOperation())) {
       // Deep trees need wider indices than the option gives.
       int64_t needed =
           isa<LeafMlpOp>(op)

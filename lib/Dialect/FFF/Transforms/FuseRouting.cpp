@@ -254,13 +254,8 @@ struct FFFFuseRoutingPass
           << rowBlock.getValue();
       return signalPassFailure();
     }
-    SmallVector<Operation *> layers;
-    getOperation()->walk([&](Operation *op) {
-      if (isa<LeafMlpOp, PathNeuronOp>(op))
-        layers.push_back(op);
-    });
     IRRewriter rewriter(&getContext());
-    for (Operation *op : layers) {
+    for (Operation *op : collectWholeLayers(getOperation())) {
       rewriter.setInsertionPoint(op);
       // Rows of zero columns: nothing to compute (and no row slice to take).
       auto resultType = cast<RankedTensorType>(op->getResult(0).getType());

@@ -36,6 +36,15 @@ Value fff::dimValue(OpBuilder &b, Location loc, Value v, int64_t dim) {
   return tensor::DimOp::create(b, loc, v, dim);
 }
 
+SmallVector<Operation *> fff::collectWholeLayers(Operation *root) {
+  SmallVector<Operation *> layers;
+  root->walk([&](Operation *op) {
+    if (isa<LeafMlpOp, PathNeuronOp>(op))
+      layers.push_back(op);
+  });
+  return layers;
+}
+
 Value fff::castIndex(OpBuilder &b, Location loc, Value v, Type to) {
   if (v.getType() == to)
     return v;

@@ -97,6 +97,10 @@ using RowBodyBuilder = function_ref<SmallVector<Value>(
 SmallVector<Value> buildRowLoop(OpBuilder &b, Location loc, ValueRange inits,
                                 int64_t rowBlock, RowBodyBuilder body);
 
+/// The whole-layer ops (`fff.leaf_mlp`, `fff.path_neuron`) nested in `root`,
+/// collected first so that a pass can replace them while iterating.
+SmallVector<Operation *> collectWholeLayers(Operation *root);
+
 /// Converts between `index` and a signless integer type (either way).
 Value castIndex(OpBuilder &b, Location loc, Value v, Type to);
 
