@@ -28,10 +28,8 @@ using namespace mlir::fff;
 LogicalResult fff::verifyCPUPipelineOptions(
     const CPUPipelineOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
-  if (options.vectorWidth < 0 || options.vectorWidth > kMaxVectorWidth)
-    return errorHandler("fff-cpu-pipeline: vector-width must be in [0, " +
-                        Twine(kMaxVectorWidth) + "], got " +
-                        Twine(options.vectorWidth.getValue()));
+  if (std::string error = checkVectorWidth(options.vectorWidth); !error.empty())
+    return errorHandler("fff-cpu-pipeline: " + error);
   if (options.rowBlock < 1)
     return errorHandler("fff-cpu-pipeline: row-block must be >= 1, got " +
                         Twine(options.rowBlock.getValue()));

@@ -178,10 +178,8 @@ struct ConvertFFFToLinalgPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (vectorWidth < 0 || vectorWidth > kMaxVectorWidth) {
-      getOperation()->emitError(
-          "convert-fff-to-linalg: vector-width must be in [0, ")
-          << kMaxVectorWidth << "], got " << vectorWidth.getValue();
+    if (std::string error = checkVectorWidth(vectorWidth); !error.empty()) {
+      getOperation()->emitError("convert-fff-to-linalg: ") << error;
       return signalPassFailure();
     }
     SmallVector<Operation *> ops;

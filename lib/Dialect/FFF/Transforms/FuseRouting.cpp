@@ -242,10 +242,8 @@ struct FFFFuseRoutingPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (vectorWidth < 0 || vectorWidth > kMaxVectorWidth) {
-      getOperation()->emitError(
-          "fff-fuse-routing: vector-width must be in [0, ")
-          << kMaxVectorWidth << "], got " << vectorWidth.getValue();
+    if (std::string error = checkVectorWidth(vectorWidth); !error.empty()) {
+      getOperation()->emitError("fff-fuse-routing: ") << error;
       return signalPassFailure();
     }
     if (rowBlock < 1) {

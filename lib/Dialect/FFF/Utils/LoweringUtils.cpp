@@ -14,6 +14,14 @@
 using namespace mlir;
 using namespace mlir::fff;
 
+std::string fff::checkVectorWidth(int64_t width) {
+  if (width >= 0 && width <= kMaxVectorWidth)
+    return "";
+  return ("vector-width must be in [0, " + Twine(kMaxVectorWidth) + "], got " +
+          Twine(width))
+      .str();
+}
+
 Value fff::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
 }

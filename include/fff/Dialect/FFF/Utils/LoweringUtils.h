@@ -23,6 +23,10 @@ namespace mlir::fff {
 /// register file, small enough that unrolled lane loops stay reasonable.
 constexpr int64_t kMaxVectorWidth = 64;
 
+/// The complaint about an out-of-range `vector-width` option ("vector-width
+/// must be in [0, 64], got N"), or an empty string when `width` is fine.
+std::string checkVectorWidth(int64_t width);
+
 /// `act(v)` for a scalar or vector float `v`. f16/bf16 are computed in f32.
 Value buildActivation(OpBuilder &b, Location loc, Value v, Activation act);
 
