@@ -7,7 +7,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "FFF"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
@@ -17,7 +17,7 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.fff_tools_dir, config.llvm_tools_dir]
-tools = ["fff-opt", "mlir-opt", "mlir-runner", "not", "count", "split-file",
+tools = ["fff-opt", "fff-compile", "mlir-opt", "mlir-runner", "llvm-nm", "not", "count", "split-file",
          ToolSubst("%PYTHON", config.python_executable, unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(("%fff_src_root", config.fff_src_root))

@@ -3,7 +3,7 @@
 // RUN: fff-opt %fff_src_root/examples/leaf_mlp_master.mlir -canonicalize | FileCheck %s --check-prefix=LEAF
 // RUN: fff-opt %fff_src_root/examples/path_neuron_2x2.mlir -canonicalize | FileCheck %s --check-prefix=PATH
 
-// LEAF: func.func @layer(%[[X:.*]]: tensor<?x16xf32>) -> tensor<?x8xf32>
+// LEAF: func.func @layer(%[[X:.*]]: tensor<?x16xf32> {fff.name = "x"}) -> tensor<?x8xf32>
 // LEAF: %[[Y:.*]] = fff.leaf_mlp depth 3 activation relu tie ge ins(%[[X]], {{.*}} : tensor<?x16xf32>, tensor<7x16xf32>, tensor<7xf32>, tensor<8x16x4xf32>, tensor<8x4xf32>, tensor<8x4x8xf32>, tensor<8x8xf32>) master({{.*}} : tensor<16x8xf32>, tensor<8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<f32>)
 // LEAF: return %[[Y]]
 

@@ -95,4 +95,23 @@ def FFFInsertShapeChecks : Pass<"fff-insert-shape-checks"> {
                            "tensor::TensorDialect"];
 }
 
+def FFFWeightsToArguments : Pass<"fff-weights-to-arguments", "ModuleOp"> {
+  let summary = "Turn the constant weights of fff ops into function arguments";
+  let description = [{
+    Makes a compiled model take its weights at run time instead of baking
+    them into the binary. In every public function with a body, each weight
+    operand of an fff op (node weights and biases, leaf and master-leaf
+    banks, output weights, `fff.cmm` banks and biases) that is an
+    `arith.constant` becomes a new argument appended to the function, in op
+    order then operand order. A constant used twice becomes one argument.
+
+    Each new argument gets an `fff.name` attribute naming the operand
+    (`node_weights`, `w1`, ...; prefixed with `l<k>_` when the function has
+    several layers), which `fff-compile` uses for the C parameter names.
+
+    A function that is called inside the module keeps its signature: its
+    callers would not pass the new arguments, so this is an error.
+  }];
+}
+
 #endif // FFF_DIALECT_FFF_TRANSFORMS_PASSES_TD

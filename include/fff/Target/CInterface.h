@@ -1,0 +1,90 @@
+//===- CInterface.h - The C ABI of compiled fff modules ---------*- C++ -*-===//
+//
+// fff-compile gives every public function of the input a C entry point that
+// takes plain pointers and sizes instead of MLIR memref descriptors:
+//
+//   int32_t <prefix><name>(const T *arg0, int64_t arg0_dim0, ...,
+//                          T *result0, ...);
+//
+// Each array argument is a pointer to row-major data followed by one int64_t
+// per dynamic dimension; scalars pass by value. Each result is written into a
+// caller-allocated row-major buffer whose shape the header states in terms of
+// the argument sizes. The return value is a status (0 = success), never an
+// abort on bad arguments. docs/user-guide.md documents the ABI for users.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FFF_TARGET_CINTERFACE_H
+#define FFF_TARGET_CINTERFACE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::fff {
+
+/// Status codes returned by the generated entry points.
+enum class CStatus : int32_t {
+  Ok = 0,
+  NullPointer = 1,       // a non-empty array was passed as NULL
+  NegativeDimension = 2, // a dimension argument was < 0
+  ResultShape = 3,       // the compiled code produced an unexpected shape
+};
+
+/// One dimension of a result: static, or equal to a dimension of an argument.
+struct CResultDim {
+  int64_t size = 0;      // the static size when `argIndex < 0`
+  int64_t argIndex = -1; // else: argument `argIndex`, dimension `argDim`
+  int64_t argDim = -1;
+};
+
+/// A parameter of an entry point: an array (pointer + dynamic dimensions) or a
+/// scalar passed by value.
+struct CParam {
+  std::string name;
+  Type elementType;
+  bool isArray = false;
+  SmallVector<int64_t> shape; // ShapedType::kDynamic for dynamic dims
+  SmallVector<CResultDim>
+      resultDims; // results only: where each size comes from
+};
+
+/// The C entry point of one public function.
+struct CEntryPoint {
+  std::string function; // the MLIR function
+  std::string symbol;   // the exported C symbol
+  SmallVector<CParam> args;
+  SmallVector<CParam> results;
+};
+
+/// Describes the C entry points of `module`'s public functions (tensor or
+/// memref level, before lowering). Reports an error at the function for a
+/// signature the ABI cannot express (e.g. a result size that is not a
+/// dimension of an argument).
+FailureOr<std::vector<CEntryPoint>> describeCEntryPoints(ModuleOp module,
+                                                         StringRef prefix);
+
+/// Marks the tensor arguments of the entry points `bufferization.writable =
+/// false`: the C signature promises `const`, so bufferization must copy
+/// rather than write into a caller's array.
+void markArgumentsReadOnly(ModuleOp module, ArrayRef<CEntryPoint> entries);
+
+/// Adds the entry points to `module` once it is in the LLVM dialect (after
+/// fff-cpu-pipeline), each calling the lowered function, which becomes
+/// internal so that only the C ABI is exported.
+LogicalResult generateCEntryPoints(ModuleOp module,
+                                   ArrayRef<CEntryPoint> entries);
+
+/// Writes the C header declaring `entries`. `source` is named in a comment.
+void writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
+                  StringRef guard, StringRef source);
+
+/// The C spelling of an element type (`float`, `uint16_t` for f16/bf16 ...).
+StringRef getCTypeName(Type type);
+
+} // namespace mlir::fff
+
+#endif // FFF_TARGET_CINTERFACE_H

@@ -1,0 +1,59 @@
+//===- LLVMCodegen.h - From the LLVM dialect to native code -----*- C++ -*-===//
+//
+// The in-process back end of fff-compile: LLVM-dialect MLIR is translated to
+// LLVM IR, optimized for a target machine and emitted as assembly or an
+// object file; a shared library is linked from the object with the system
+// compiler driver.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FFF_TARGET_LLVMCODEGEN_H
+#define FFF_TARGET_LLVMCODEGEN_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir::fff {
+
+/// The machine to generate code for. An empty triple means the host's; the
+/// CPU "host" means the host's CPU with its features.
+struct TargetOptions {
+  std::string triple;
+  std::string cpu = "host";
+  std::string features;
+  unsigned optLevel = 3;
+};
+
+/// The target machine for `options`, or null with `error` set.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const TargetOptions &options, std::string &error);
+
+/// The widest vector of f32 lanes that `machine` has (16 with AVX-512, 8 with
+/// AVX, 4 otherwise): the default `vector-width` of the CPU pipeline.
+int64_t getPreferredVectorWidth(const llvm::TargetMachine &machine);
+
+/// Translates `module` (LLVM dialect) to LLVM IR and optimizes it for
+/// `machine`. Errors are reported as MLIR diagnostics.
+std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
+                                                   llvm::LLVMContext &context,
+                                                   llvm::TargetMachine &machine,
+                                                   unsigned optLevel);
+
+/// Writes assembly (`object` false) or an object file for `module`.
+LogicalResult emitMachineCode(llvm::Module &module,
+                              llvm::TargetMachine &machine, bool object,
+                              llvm::raw_pwrite_stream &os, std::string &error);
+
+/// Links `objectPath` into the shared library `output` with `linker` (a C
+/// compiler driver found on PATH, e.g. "cc"), adding libm.
+LogicalResult linkSharedLibrary(StringRef objectPath, StringRef output,
+                                StringRef linker, std::string &error);
+
+} // namespace mlir::fff
+
+#endif // FFF_TARGET_LLVMCODEGEN_H

@@ -1,0 +1,575 @@
+//===- CInterface.cpp - C entry points and header for compiled modules ---===//
+//
+// The entry points are written in the LLVM dialect after lowering, where the
+// calling convention of the lowered function (each memref expanded to
+// allocated/aligned pointers, offset, sizes and strides; results returned as
+// descriptors the callee malloc'ed) is fixed. Describing them happens before
+// lowering, while result sizes can still be traced to argument sizes through
+// destination operands and tensor.empty/tensor.dim.
+//
+//===----------------------------------------------------------------------===//
+
+#include "fff/Target/CInterface.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+using namespace mlir::fff;
+
+StringRef fff::getCTypeName(Type type) {
+  if (type.isF32())
+    return "float";
+  if (type.isF64())
+    return "double";
+  if (type.isF16() || type.isBF16())
+    return "uint16_t";
+  if (type.isIndex())
+    return "int64_t";
+  if (type.isSignlessInteger(8))
+    return "int8_t";
+  if (type.isSignlessInteger(16))
+    return "int16_t";
+  if (type.isSignlessInteger(32))
+    return "int32_t";
+  if (type.isSignlessInteger(64))
+    return "int64_t";
+  return {};
+}
+
+/// The name the header's machine-readable line uses for an element type.
+static std::string getDTypeName(Type type) {
+  if (type.isIndex())
+    return "index";
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  type.print(os);
+  return name;
+}
+
+static int64_t getElementBytes(Type type) {
+  return type.isIndex() ? 8 : llvm::divideCeil(type.getIntOrFloatBitWidth(), 8);
+}
+
+static bool isCIdentifier(StringRef name) {
+  if (name.empty() || llvm::isDigit(name.front()))
+    return false;
+  return llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+//===----------------------------------------------------------------------===//
+// Describing entry points
+//===----------------------------------------------------------------------===//
+
+static std::optional<CResultDim> traceDim(Value value, int64_t dim,
+                                          Block &entry, int depth = 0);
+
+/// Where the index `value` comes from: a constant or a dimension.
+static std::optional<CResultDim> traceIndex(Value value, Block &entry,
+                                            int depth) {
+  if (std::optional<int64_t> constant = getConstantIntValue(value))
+    return CResultDim{*constant};
+  if (auto dimOp = value.getDefiningOp<tensor::DimOp>())
+    if (std::optional<int64_t> index = dimOp.getConstantIndex())
+      return traceDim(dimOp.getSource(), *index, entry, depth + 1);
+  if (auto dimOp = value.getDefiningOp<memref::DimOp>())
+    if (std::optional<int64_t> index = dimOp.getConstantIndex())
+      return traceDim(dimOp.getSource(), *index, entry, depth + 1);
+  return std::nullopt;
+}
+
+/// Where dimension `dim` of the shaped `value` comes from: a static size or a
+/// dimension of an entry-block argument, followed through destination
+/// operands, tensor.empty and casts.
+static std::optional<CResultDim> traceDim(Value value, int64_t dim,
+                                          Block &entry, int depth) {
+  auto type = cast<ShapedType>(value.getType());
+  if (!type.isDynamicDim(dim))
+    return CResultDim{type.getDimSize(dim)};
+  if (depth > 64)
+    return std::nullopt;
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    if (arg.getOwner() == &entry)
+      return CResultDim{0, arg.getArgNumber(), dim};
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(def))
+    return traceDim(dps.getTiedOpOperand(cast<OpResult>(value))->get(), dim,
+                    entry, depth + 1);
+  if (auto empty = dyn_cast<tensor::EmptyOp>(def))
+    return traceIndex(empty.getDynamicSize(dim), entry, depth + 1);
+  if (auto alloc = dyn_cast<memref::AllocOp>(def))
+    return traceIndex(
+        alloc.getDynamicSizes()[alloc.getType().getDynamicDimIndex(dim)], entry,
+        depth + 1);
+  if (auto castOp = dyn_cast<tensor::CastOp>(def))
+    return traceDim(castOp.getSource(), dim, entry, depth + 1);
+  return std::nullopt;
+}
+
+/// The array or scalar parameter for `type`, or failure with a reason.
+static FailureOr<CParam> describeParam(Type type, std::string name,
+                                       std::string &why) {
+  CParam param;
+  param.name = std::move(name);
+  if (auto shaped = dyn_cast<ShapedType>(type)) {
+    auto memref = dyn_cast<MemRefType>(type);
+    if (!isa<RankedTensorType>(type) &&
+        !(memref && memref.getLayout().isIdentity())) {
+      why = "only ranked tensors and memrefs with the identity layout can be "
+            "passed as arrays";
+      return failure();
+    }
+    param.isArray = true;
+    param.elementType = shaped.getElementType();
+    param.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+  } else {
+    param.elementType = type;
+    if (type.isF16() || type.isBF16()) {
+      why = "f16 and bf16 scalars have no portable C type; pass a tensor";
+      return failure();
+    }
+  }
+  if (getCTypeName(param.elementType).empty()) {
+    why = "element type " + getDTypeName(param.elementType) +
+          " has no C type (use f16, bf16, f32, f64, i8-i64 or index)";
+    return failure();
+  }
+  return param;
+}
+
+/// The C name of argument or result `index` of `func`: its `fff.name`
+/// attribute, else `<fallback><index>`.
+static FailureOr<std::string> getParamName(func::FuncOp func, bool isResult,
+                                           unsigned index, StringRef fallback,
+                                           bool numbered) {
+  auto attr = isResult ? func.getResultAttrOfType<StringAttr>(index, "fff.name")
+                       : func.getArgAttrOfType<StringAttr>(index, "fff.name");
+  if (!attr)
+    return numbered ? (fallback + Twine(index)).str() : fallback.str();
+  if (!isCIdentifier(attr.getValue())) {
+    func.emitError() << (isResult ? "result " : "argument ") << index
+                     << ": fff.name \"" << attr.getValue()
+                     << "\" is not a C identifier";
+    return failure();
+  }
+  return attr.getValue().str();
+}
+
+static FailureOr<CEntryPoint> describeFunction(func::FuncOp func,
+                                               StringRef prefix) {
+  CEntryPoint entry;
+  entry.function = func.getSymName().str();
+  entry.symbol = (prefix + func.getSymName()).str();
+  if (!isCIdentifier(entry.symbol))
+    return func.emitError() << "'" << entry.symbol
+                            << "' is not a C identifier, so it cannot be an "
+                               "entry point";
+  Block &body = func.getBody().front();
+  std::string why;
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    FailureOr<std::string> name = getParamName(func, false, i, "arg", true);
+    if (failed(name))
+      return failure();
+    FailureOr<CParam> param = describeParam(type, *name, why);
+    if (failed(param))
+      return func.emitError()
+             << "argument " << i << " (" << type
+             << ") cannot be passed through the C ABI: " << why;
+    entry.args.push_back(std::move(*param));
+  }
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  // Only the entry block's return is traced; a function with several blocks
+  // has its result sizes decided at run time.
+  if (!func.getBody().hasOneBlock() && func.getNumResults())
+    return func.emitError()
+           << "has several blocks; the C ABI needs result sizes known from "
+              "the arguments, so lower the control flow later (e.g. scf)";
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    FailureOr<std::string> name =
+        getParamName(func, true, i, "result", func.getNumResults() > 1);
+    if (failed(name))
+      return failure();
+    FailureOr<CParam> param = describeParam(type, *name, why);
+    if (failed(param) || !param->isArray)
+      return func.emitError()
+             << "result " << i << " (" << type
+             << ") cannot be returned through the C ABI: "
+             << (failed(param) ? why : "only arrays can be results");
+    for (int64_t d = 0, e = param->shape.size(); d < e; ++d) {
+      std::optional<CResultDim> dim = traceDim(ret.getOperand(i), d, body);
+      if (!dim)
+        return func.emitError()
+               << "dimension " << d << " of result " << i
+               << " is not a dimension of an argument, so a C caller cannot "
+                  "size its buffer; make it static or derive it from an "
+                  "argument (tensor.dim / an fff op's init)";
+      param->resultDims.push_back(*dim);
+    }
+    entry.results.push_back(std::move(*param));
+  }
+  llvm::StringSet<> names;
+  for (const CParam &param :
+       llvm::concat<const CParam>(entry.args, entry.results))
+    if (!names.insert(param.name).second)
+      return func.emitError()
+             << "two parameters are named '" << param.name << "'";
+  return entry;
+}
+
+FailureOr<std::vector<CEntryPoint>>
+fff::describeCEntryPoints(ModuleOp module, StringRef prefix) {
+  std::vector<CEntryPoint> entries;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    FailureOr<CEntryPoint> entry = describeFunction(func, prefix);
+    if (failed(entry))
+      return failure();
+    if (Operation *clash = module.lookupSymbol(entry->symbol))
+      return clash->emitError()
+             << "the symbol '" << entry->symbol
+             << "' is taken: it is the C entry point of @" << entry->function
+             << " (choose another prefix)";
+    entries.push_back(std::move(*entry));
+  }
+  return entries;
+}
+
+void fff::markArgumentsReadOnly(ModuleOp module,
+                                ArrayRef<CEntryPoint> entries) {
+  for (const CEntryPoint &entry : entries) {
+    auto func = module.lookupSymbol<func::FuncOp>(entry.function);
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+      if (isa<TensorType>(type))
+        func.setArgAttr(i,
+                        bufferization::BufferizationDialect::kWritableAttrName,
+                        BoolAttr::get(module.getContext(), false));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Generating entry points (LLVM dialect)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Builds one entry point; `b` starts in its entry block.
+struct EntryPointBuilder {
+  OpBuilder &b;
+  Location loc;
+  Type ptrType, i64Type, i32Type, i1Type;
+
+  EntryPointBuilder(OpBuilder &b, Location loc)
+      : b(b), loc(loc), ptrType(LLVM::LLVMPointerType::get(b.getContext())),
+        i64Type(b.getI64Type()), i32Type(b.getI32Type()),
+        i1Type(b.getI1Type()) {}
+
+  Value i64(int64_t v) { return LLVM::ConstantOp::create(b, loc, i64Type, v); }
+  Value i32(int64_t v) { return LLVM::ConstantOp::create(b, loc, i32Type, v); }
+  Value i1(bool v) { return LLVM::ConstantOp::create(b, loc, i1Type, v); }
+  Value mul(Value x, Value y) { return LLVM::MulOp::create(b, loc, x, y); }
+  Value orOf(Value x, Value y) { return LLVM::OrOp::create(b, loc, x, y); }
+  Value cmp(LLVM::ICmpPredicate p, Value x, Value y) {
+    return LLVM::ICmpOp::create(b, loc, p, x, y);
+  }
+  Value numElements(ArrayRef<Value> sizes) {
+    Value n = i64(1);
+    for (Value size : sizes)
+      n = mul(n, size);
+    return n;
+  }
+  /// True when `ptr` is null but the array it stands for is not empty.
+  Value nullButNotEmpty(Value ptr, ArrayRef<Value> sizes) {
+    Value null = LLVM::ZeroOp::create(b, loc, ptrType);
+    Value isNull = cmp(LLVM::ICmpPredicate::eq, ptr, null);
+    Value nonEmpty = cmp(LLVM::ICmpPredicate::ne, numElements(sizes), i64(0));
+    return LLVM::AndOp::create(b, loc, isNull, nonEmpty);
+  }
+};
+} // namespace
+
+static LogicalResult generateEntryPoint(ModuleOp module,
+                                        const CEntryPoint &entry) {
+  auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.function);
+  if (!callee)
+    return module.emitError() << "no lowered function @" << entry.function
+                              << " for the C entry point " << entry.symbol;
+  Location loc = callee.getLoc();
+  OpBuilder b(module.getContext());
+  b.setInsertionPointAfter(callee);
+  EntryPointBuilder eb(b, loc);
+
+  // The C signature: pointer + dynamic sizes per array, value per scalar, one
+  // pointer per result.
+  SmallVector<Type> params;
+  for (const CParam &arg : entry.args) {
+    if (!arg.isArray) {
+      params.push_back(arg.elementType.isIndex() ? eb.i64Type
+                                                 : arg.elementType);
+      continue;
+    }
+    params.push_back(eb.ptrType);
+    params.append(llvm::count(arg.shape, ShapedType::kDynamic), eb.i64Type);
+  }
+  params.append(entry.results.size(), eb.ptrType);
+  auto wrapper = LLVM::LLVMFuncOp::create(
+      b, loc, entry.symbol, LLVM::LLVMFunctionType::get(eb.i32Type, params));
+  Block *block = wrapper.addEntryBlock(b);
+  b.setInsertionPointToStart(block);
+
+  // Sizes of every argument, and the callee's operands.
+  unsigned next = 0;
+  Value negative = eb.i1(false), nullPointer = eb.i1(false);
+  SmallVector<SmallVector<Value>> argSizes;
+  SmallVector<Value> operands;
+  for (const CParam &arg : entry.args) {
+    Value value = block->getArgument(next++);
+    argSizes.emplace_back();
+    if (!arg.isArray) {
+      operands.push_back(value);
+      continue;
+    }
+    SmallVector<Value> &sizes = argSizes.back();
+    for (int64_t dim : arg.shape) {
+      if (dim != ShapedType::kDynamic) {
+        sizes.push_back(eb.i64(dim));
+        continue;
+      }
+      Value size = block->getArgument(next++);
+      negative =
+          eb.orOf(negative, eb.cmp(LLVM::ICmpPredicate::slt, size, eb.i64(0)));
+      sizes.push_back(size);
+    }
+    nullPointer = eb.orOf(nullPointer, eb.nullButNotEmpty(value, sizes));
+    // Descriptor: allocated, aligned, offset, sizes, row-major strides.
+    operands.append({value, value, eb.i64(0)});
+    operands.append(sizes.begin(), sizes.end());
+    SmallVector<Value> strides(sizes.size());
+    Value stride = eb.i64(1);
+    for (int64_t d = sizes.size() - 1; d >= 0; --d) {
+      strides[d] = stride;
+      stride = eb.mul(stride, sizes[d]);
+    }
+    operands.append(strides.begin(), strides.end());
+  }
+  SmallVector<SmallVector<Value>> resultSizes;
+  SmallVector<Value> outputs;
+  for (const CParam &result : entry.results) {
+    Value out = block->getArgument(next++);
+    SmallVector<Value> &sizes = resultSizes.emplace_back();
+    for (const CResultDim &dim : result.resultDims)
+      sizes.push_back(dim.argIndex < 0 ? eb.i64(dim.size)
+                                       : argSizes[dim.argIndex][dim.argDim]);
+    nullPointer = eb.orOf(nullPointer, eb.nullButNotEmpty(out, sizes));
+    outputs.push_back(out);
+  }
+
+  // Bad arguments return before anything runs.
+  Value status = LLVM::SelectOp::create(
+      b, loc, negative,
+      eb.i32(static_cast<int32_t>(CStatus::NegativeDimension)),
+      LLVM::SelectOp::create(b, loc, nullPointer,
+                             eb.i32(static_cast<int32_t>(CStatus::NullPointer)),
+                             eb.i32(0)));
+  Block *exit = b.createBlock(&wrapper.getBody(), {}, {eb.i32Type}, {loc});
+  LLVM::ReturnOp::create(b, loc, exit->getArgument(0));
+  Block *run = b.createBlock(exit);
+  b.setInsertionPointToEnd(block);
+  LLVM::CondBrOp::create(b, loc,
+                         eb.cmp(LLVM::ICmpPredicate::ne, status, eb.i32(0)),
+                         exit, ValueRange{status}, run, ValueRange{});
+
+  // Call, check the result sizes, copy the results out and free them.
+  b.setInsertionPointToStart(run);
+  if (callee.getFunctionType().getNumParams() != operands.size())
+    return callee.emitError()
+           << "lowered signature has "
+           << callee.getFunctionType().getNumParams()
+           << " parameters, the C entry point expected " << operands.size();
+  auto call = LLVM::CallOp::create(b, loc, callee, operands);
+  FailureOr<LLVM::LLVMFuncOp> freeFn = LLVM::lookupOrCreateFreeFn(b, module);
+  if (failed(freeFn))
+    return failure();
+  Value mismatch = eb.i1(false);
+  SmallVector<Value> allocated, sources, bytes;
+  for (auto [i, result] : llvm::enumerate(entry.results)) {
+    Value desc = call.getResult();
+    if (entry.results.size() > 1)
+      desc = LLVM::ExtractValueOp::create(b, loc, desc, i);
+    allocated.push_back(LLVM::ExtractValueOp::create(b, loc, desc, 0));
+    Value aligned = LLVM::ExtractValueOp::create(b, loc, desc, 1);
+    Value offset = LLVM::ExtractValueOp::create(b, loc, desc, 2);
+    for (auto [d, expected] : llvm::enumerate(resultSizes[i])) {
+      Value size = LLVM::ExtractValueOp::create(
+          b, loc, desc, ArrayRef<int64_t>{3, static_cast<int64_t>(d)});
+      mismatch =
+          eb.orOf(mismatch, eb.cmp(LLVM::ICmpPredicate::ne, size, expected));
+    }
+    Type element =
+        result.elementType.isIndex() ? eb.i64Type : result.elementType;
+    sources.push_back(LLVM::GEPOp::create(b, loc, eb.ptrType, element, aligned,
+                                          ValueRange{offset}));
+    bytes.push_back(eb.mul(eb.numElements(resultSizes[i]),
+                           eb.i64(getElementBytes(result.elementType))));
+  }
+  Block *copy = b.createBlock(exit);
+  Block *bad = b.createBlock(exit);
+  b.setInsertionPointToEnd(run);
+  LLVM::CondBrOp::create(b, loc, mismatch, bad, copy);
+  for (auto [target, code] :
+       {std::pair{copy, CStatus::Ok}, std::pair{bad, CStatus::ResultShape}}) {
+    b.setInsertionPointToStart(target);
+    for (auto [i, alloc] : llvm::enumerate(allocated)) {
+      if (code == CStatus::Ok)
+        LLVM::MemcpyOp::create(b, loc, outputs[i], sources[i], bytes[i],
+                               /*isVolatile=*/false);
+      LLVM::CallOp::create(b, loc, *freeFn, ValueRange{alloc});
+    }
+    LLVM::BrOp::create(b, loc, ValueRange{eb.i32(static_cast<int32_t>(code))},
+                       exit);
+  }
+  // Only the C ABI is exported; the lowered function can be inlined into it.
+  callee.setLinkage(LLVM::Linkage::Internal);
+  return success();
+}
+
+LogicalResult fff::generateCEntryPoints(ModuleOp module,
+                                        ArrayRef<CEntryPoint> entries) {
+  for (const CEntryPoint &entry : entries)
+    if (failed(generateEntryPoint(module, entry)))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The header
+//===----------------------------------------------------------------------===//
+
+static std::string getDimName(const CParam &arg, int64_t dim) {
+  return arg.name + "_dim" + std::to_string(dim);
+}
+
+/// `[a_dim0][768]`: the shape in the header's comments.
+static std::string getShapeText(const CEntryPoint &entry, const CParam &param) {
+  std::string text;
+  for (auto [d, size] : llvm::enumerate(param.shape)) {
+    std::string dim;
+    if (!param.resultDims.empty() && param.resultDims[d].argIndex >= 0) {
+      const CResultDim &source = param.resultDims[d];
+      dim = getDimName(entry.args[source.argIndex], source.argDim);
+    } else if (!param.resultDims.empty()) {
+      dim = std::to_string(param.resultDims[d].size);
+    } else {
+      dim = size == ShapedType::kDynamic ? getDimName(param, d)
+                                         : std::to_string(size);
+    }
+    text += "[" + dim + "]";
+  }
+  return text;
+}
+
+/// One line of JSON per entry point, for tools (the Python package) that load
+/// a library without parsing C.
+static std::string getABIJson(const CEntryPoint &entry) {
+  llvm::json::Array args, results;
+  for (const CParam &arg : entry.args) {
+    llvm::json::Array shape;
+    for (int64_t size : arg.shape)
+      shape.push_back(size == ShapedType::kDynamic ? llvm::json::Value(nullptr)
+                                                   : llvm::json::Value(size));
+    args.push_back(llvm::json::Object{{"name", arg.name},
+                                      {"dtype", getDTypeName(arg.elementType)},
+                                      {"array", arg.isArray},
+                                      {"shape", std::move(shape)}});
+  }
+  for (const CParam &result : entry.results) {
+    llvm::json::Array shape;
+    for (const CResultDim &dim : result.resultDims)
+      shape.push_back(dim.argIndex < 0 ? llvm::json::Value(dim.size)
+                                       : llvm::json::Value(llvm::json::Array{
+                                             dim.argIndex, dim.argDim}));
+    results.push_back(
+        llvm::json::Object{{"name", result.name},
+                           {"dtype", getDTypeName(result.elementType)},
+                           {"shape", std::move(shape)}});
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(llvm::json::Object{{"symbol", entry.symbol},
+                                             {"function", entry.function},
+                                             {"args", std::move(args)},
+                                             {"results", std::move(results)}});
+  return text;
+}
+
+void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
+                       StringRef guard, StringRef source) {
+  os << "/* Generated by fff-compile from " << source << ". Do not edit.\n"
+     << " *\n"
+     << " * Arrays are contiguous and row-major. Each entry point reads its\n"
+     << " * arguments, writes each result into a caller-allocated buffer of\n"
+     << " * the shape stated below, and returns FFF_OK or an error status.\n"
+     << " * f16 and bf16 elements are passed as their bits (uint16_t). */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n"
+     << "#ifndef FFF_STATUS_CODES\n#define FFF_STATUS_CODES\n"
+     << "enum {\n"
+     << "  FFF_OK = 0,\n"
+     << "  FFF_ERROR_NULL_POINTER = 1,       /* NULL for a non-empty array */\n"
+     << "  FFF_ERROR_NEGATIVE_DIMENSION = 2, /* a size argument is < 0 */\n"
+     << "  FFF_ERROR_RESULT_SHAPE = 3        /* internal: unexpected result "
+        "shape */\n"
+     << "};\n\n"
+     << "static inline const char *fff_status_string(int32_t status) {\n"
+     << "  switch (status) {\n"
+     << "  case FFF_OK: return \"ok\";\n"
+     << "  case FFF_ERROR_NULL_POINTER: return \"NULL pointer for a non-empty "
+        "array\";\n"
+     << "  case FFF_ERROR_NEGATIVE_DIMENSION: return \"negative dimension\";\n"
+     << "  case FFF_ERROR_RESULT_SHAPE: return \"result shape differs from "
+        "the declared one\";\n"
+     << "  default: return \"unknown status\";\n"
+     << "  }\n}\n#endif\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
+  for (const CEntryPoint &entry : entries) {
+    os << "\n/* @" << entry.function << "\n";
+    for (const CParam &arg : entry.args)
+      os << " *   " << arg.name << ": " << getCTypeName(arg.elementType)
+         << (arg.isArray ? getShapeText(entry, arg) : std::string(" scalar"))
+         << "\n";
+    for (const CParam &result : entry.results)
+      os << " *   " << result.name
+         << " (result): " << getCTypeName(result.elementType)
+         << getShapeText(entry, result) << "\n";
+    os << " * fff-abi: " << getABIJson(entry) << " */\n";
+    os << "int32_t " << entry.symbol << "(";
+    llvm::ListSeparator sep(", ");
+    for (const CParam &arg : entry.args) {
+      if (!arg.isArray) {
+        os << sep << getCTypeName(arg.elementType) << " " << arg.name;
+        continue;
+      }
+      os << sep << "const " << getCTypeName(arg.elementType) << " *"
+         << arg.name;
+      for (auto [d, size] : llvm::enumerate(arg.shape))
+        if (size == ShapedType::kDynamic)
+          os << sep << "int64_t " << getDimName(arg, d);
+    }
+    for (const CParam &result : entry.results)
+      os << sep << getCTypeName(result.elementType) << " *" << result.name;
+    if (entry.args.empty() && entry.results.empty())
+      os << "void";
+    os << ");\n";
+  }
+  os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+}

@@ -1,0 +1,158 @@
+//===- LLVMCodegen.cpp - From the LLVM dialect to native code -------------===//
+
+#include "fff/Target/LLVMCodegen.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+using namespace mlir::fff;
+
+std::unique_ptr<llvm::TargetMachine>
+fff::createTargetMachine(const TargetOptions &options, std::string &error) {
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+
+  llvm::Triple triple(options.triple.empty() ? llvm::sys::getProcessTriple()
+                                             : options.triple);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.cpu;
+  llvm::SubtargetFeatures features;
+  if (cpu == "host") {
+    cpu = llvm::sys::getHostCPUName().str();
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature.getKey(), feature.getValue());
+  }
+  // LLVM only warns about unknown CPUs and features and then ignores them;
+  // here they are errors, checked against the target's own tables.
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (info && !info->isCPUStringValid(cpu)) {
+    error = "unknown CPU '" + cpu + "' for " + triple.str();
+    return nullptr;
+  }
+  // Explicit features come last so that they override the host's.
+  for (StringRef feature : llvm::split(options.features, ',')) {
+    if (feature.empty())
+      continue;
+    StringRef name =
+        feature.drop_front(feature.front() == '+' || feature.front() == '-');
+    bool known = info && llvm::any_of(info->getAllProcessorFeatures(),
+                                      [&](const llvm::SubtargetFeatureKV &kv) {
+                                        return name == kv.Key;
+                                      });
+    if (!known || name.size() == feature.size()) {
+      error = ("unknown target feature '" + feature + "' for " + triple.str() +
+               " (write +name or -name)")
+                  .str();
+      return nullptr;
+    }
+    features.AddFeature(feature);
+  }
+  llvm::Reloc::Model reloc = llvm::Reloc::PIC_;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features.getString(), llvm::TargetOptions(), reloc));
+  if (!machine) {
+    error = "cannot create a target machine for " + triple.str();
+    return nullptr;
+  }
+  llvm::CodeGenOptLevel level =
+      options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+      : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+      : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                              : llvm::CodeGenOptLevel::Aggressive;
+  machine->setOptLevel(level);
+  return machine;
+}
+
+int64_t fff::getPreferredVectorWidth(const llvm::TargetMachine &machine) {
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  if (!machine.getTargetTriple().isX86())
+    return 4; // NEON, and what other targets commonly have
+  if (info->checkFeatures("+avx512f"))
+    return 16;
+  if (info->checkFeatures("+avx"))
+    return 8;
+  return 4;
+}
+
+std::unique_ptr<llvm::Module>
+fff::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
+                          llvm::TargetMachine &machine, unsigned optLevel) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return nullptr; // translateModuleToLLVMIR reported why
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  llvmModule->setDataLayout(machine.createDataLayout());
+  // The CPU and its features on every function, so that the IR optimizer's
+  // cost model sees the same machine as the code generator.
+  std::string features = machine.getTargetFeatureString().str();
+  for (llvm::Function &function : *llvmModule) {
+    if (function.isDeclaration())
+      continue;
+    function.addFnAttr("target-cpu", machine.getTargetCPU());
+    if (!features.empty())
+      function.addFnAttr("target-features", features);
+  }
+  auto optimize =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
+  if (llvm::Error err = optimize(llvmModule.get())) {
+    emitError(module.getLoc())
+        << "LLVM optimization failed: " << llvm::toString(std::move(err));
+    return nullptr;
+  }
+  return llvmModule;
+}
+
+LogicalResult fff::emitMachineCode(llvm::Module &module,
+                                   llvm::TargetMachine &machine, bool object,
+                                   llvm::raw_pwrite_stream &os,
+                                   std::string &error) {
+  llvm::legacy::PassManager passes;
+  if (machine.addPassesToEmitFile(passes, os, nullptr,
+                                  object
+                                      ? llvm::CodeGenFileType::ObjectFile
+                                      : llvm::CodeGenFileType::AssemblyFile)) {
+    error = "the target cannot emit this kind of file";
+    return failure();
+  }
+  passes.run(module);
+  return success();
+}
+
+LogicalResult fff::linkSharedLibrary(StringRef objectPath, StringRef output,
+                                     StringRef linker, std::string &error) {
+  llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(linker);
+  if (!program) {
+    error = ("cannot find the linker driver '" + linker +
+             "' on PATH (install build-essential, or pass --linker)")
+                .str();
+    return failure();
+  }
+  SmallVector<StringRef> args = {*program, "-shared",  "-o",
+                                 output,   objectPath, "-lm"};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*program, args, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0) {
+    error = ("linking " + output + " with " + *program + " failed" +
+             (message.empty() ? "" : ": " + message))
+                .str();
+    return failure();
+  }
+  return success();
+}

@@ -1,0 +1,87 @@
+// The C entry points fff-compile generates: the header and the LLVM-dialect
+// wrappers (execution: python/tests/test_fff_compile.py, examples/c).
+// RUN: fff-compile %s --emit=header | FileCheck %s --check-prefix=HEADER
+// RUN: fff-compile %s --emit=mlir --vector-width=0 | FileCheck %s --check-prefix=MLIR
+// RUN: fff-compile %s --emit=header --c-prefix=my_ | FileCheck %s --check-prefix=PREFIX
+
+// HEADER: #ifndef FFF_GENERATED_H
+// HEADER: #include <stdint.h>
+// HEADER: FFF_ERROR_NULL_POINTER = 1,
+// HEADER: static inline const char *fff_status_string(int32_t status)
+// HEADER: extern "C" {
+
+// A batch-dynamic layer; the result's rows are the input's.
+// HEADER-LABEL: /* @layer
+// HEADER-NEXT:  *   x: float[x_dim0][4]
+// HEADER-NEXT:  *   result (result): float[x_dim0][2]
+// HEADER-NEXT:  * fff-abi: {"args":[{"array":true,"dtype":"f32","name":"x","shape":[null,4]}],"function":"layer","results":[{"dtype":"f32","name":"result","shape":{{\[\[0,0\],2\]}}}],"symbol":"fff_layer"} */
+// HEADER-NEXT: int32_t fff_layer(const float *x, int64_t x_dim0, float *result);
+func.func @layer(%x: tensor<?x4xf32> {fff.name = "x"}) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]> : tensor<3x4xf32>
+  %b = arith.constant dense<0.0> : tensor<3xf32>
+  %o = arith.constant dense<1.0> : tensor<3x2xf32>
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %init = tensor.empty(%n) : tensor<?x2xf32>
+  %y = fff.path_neuron trees 1 depth 1 activation relu tie gt
+      ins(%x, %w, %b, %o : tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>, tensor<3x2xf32>)
+      outs(%init : tensor<?x2xf32>)
+  return %y : tensor<?x2xf32>
+}
+
+// Scalars pass by value; several results are numbered; a dynamic dimension
+// of a later argument sizes a result; static result shapes are spelled out.
+// HEADER-LABEL: /* @two
+// HEADER-NEXT:  *   arg0: float scalar
+// HEADER-NEXT:  *   arg1: float[arg1_dim0][3]
+// HEADER-NEXT:  *   result0 (result): float[arg1_dim0][3]
+// HEADER-NEXT:  *   result1 (result): float[2][3]
+// HEADER:      int32_t fff_two(float arg0, const float *arg1, int64_t arg1_dim0, float *result0, float *result1);
+func.func @two(%s: f32, %a: tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<2x3xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?x3xf32>
+  %e = tensor.empty(%n) : tensor<?x3xf32>
+  %scaled = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+      iterator_types = ["parallel", "parallel"]} ins(%a : tensor<?x3xf32>) outs(%e : tensor<?x3xf32>) {
+  ^bb0(%v: f32, %out: f32):
+    %m = arith.mulf %v, %s : f32
+    linalg.yield %m : f32
+  } -> tensor<?x3xf32>
+  %f = arith.constant dense<7.0> : tensor<2x3xf32>
+  return %scaled, %f : tensor<?x3xf32>, tensor<2x3xf32>
+}
+
+// f16 and bf16 travel as their bits; index as int64_t.
+// HEADER-LABEL: /* @types
+// HEADER: int32_t fff_types(const uint16_t *arg0, const uint16_t *arg1, const int64_t *arg2, const int8_t *arg3, uint16_t *result);
+func.func @types(%a: tensor<2xf16>, %b: tensor<2xbf16>, %c: tensor<2xindex>, %d: tensor<2xi8>) -> tensor<2xf16> {
+  return %a : tensor<2xf16>
+}
+
+// Private functions get no entry point.
+// HEADER-NOT: @helper
+func.func private @helper() {
+  return
+}
+
+// PREFIX: int32_t my_layer(const float *x, int64_t x_dim0, float *result);
+
+// The wrapper checks its arguments, calls the lowered function (now internal),
+// copies the result into the caller's buffer and frees it.
+// MLIR-LABEL: llvm.func internal @layer(
+// MLIR: llvm.func @fff_layer(%{{.*}}: !llvm.ptr, %[[ROWS:.*]]: i64, %{{.*}}: !llvm.ptr) -> i32
+// MLIR:         llvm.icmp "slt" %[[ROWS]]
+// MLIR:         llvm.mlir.zero : !llvm.ptr
+// MLIR:         llvm.cond_br %{{.*}}, ^[[EXIT:.*]](%{{.*}} : i32), ^[[BODY:.*]]
+// MLIR:       ^[[BODY]]:
+// MLIR:         %[[DESC:.*]] = llvm.call @layer(
+// MLIR:         llvm.extractvalue %[[DESC]][3, 0]
+// MLIR:         llvm.cond_br %{{.*}}, ^[[BAD:.*]], ^[[COPY:.*]]
+// MLIR:       ^[[COPY]]:
+// MLIR:         "llvm.intr.memcpy"
+// MLIR:         llvm.call @free
+// MLIR:       ^[[BAD]]:
+// MLIR-NOT:     memcpy
+// MLIR:         llvm.call @free
+// MLIR:       ^[[EXIT]](%[[STATUS:.*]]: i32):
+// MLIR-NEXT:    llvm.return %[[STATUS]] : i32
