@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, then show fff-opt parsing,
-# verifying and canonicalizing the shipped example layers and run the numpy
-# reference on them (python3 -m fff_mlir demo).
+# The main job: install what is missing, build, then compile the embedded
+# default model (UltraFastBERT-1x11 shape, seeded weights) ahead of time with
+# fff-compile, run it, check it against the reference and time it against
+# its dense equivalent; the MNIST models too when ../shared/fixtures is
+# there (python3 -m fff_mlir main).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FFF_BUILD_DIR:-$root/build}
 bash "$root/scripts/setup.sh"
 FFF_BUILD_DIR=$build PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}" \
-  /usr/bin/python3 -m fff_mlir demo
+  /usr/bin/python3 -m fff_mlir main

@@ -1,4 +1,10 @@
-"""fff_mlir: numpy reference and checkpoint import for fast feedforward (FFF) layers.
+"""fff_mlir: compile fast feedforward (FFF) layers ahead of time and run them.
+
+    import fff_mlir
+    layer = fff_mlir.load("model.pt")        # a PyTorch checkpoint (SPEC.md layouts)
+    fast = fff_mlir.compile(layer)           # fff-compile -> shared library + C header
+    y = fast(x)                              # numpy float32 rows in, rows out
+    y_ref = layer.reference(x)               # the float64 reference
 
 Only numpy is imported here; torch is imported lazily when a .pt file is read.
 """
@@ -11,11 +17,23 @@ from .checkpoint import (
     load_state_dict,
     path_neuron_from_state_dict,
 )
+from .compiler import CompiledLayer, compile
+from .native import CompileError, CompileOptions, FFFRuntimeError, Library
 from .paths import fixtures_dir
+from . import verify
 from .mnist import IdxError, accuracy, load_test_set, predict, preprocess, read_images, read_labels
 from .reference import ACTIVATIONS, TIE_RULES, LeafMLP, MasterLeaf, PathNeuron, ShapeError, activation_fn
 
+load = load_layer
+
 __all__ = [
+    "CompileError",
+    "CompileOptions",
+    "CompiledLayer",
+    "FFFRuntimeError",
+    "Library",
+    "compile",
+    "load",
     "ACTIVATIONS",
     "FAMILIES",
     "TIE_RULES",

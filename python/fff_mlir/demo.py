@@ -1,8 +1,7 @@
 """The main job's demo: fff-opt parses, verifies and canonicalizes each shipped
 example layer, the numpy reference runs the same layer (read back from the
 file) on seeded rows, float32 against the float64 oracle, and the layer is
-compiled through fff-cpu-pipeline (fused and unfused) and run on the same
-rows."""
+compiled by fff-compile (fused and unfused) and run on the same rows."""
 from __future__ import annotations
 
 import subprocess
@@ -14,7 +13,7 @@ import numpy as np
 from .examples import EXAMPLES, example_input
 from .mlir_text import from_mlir, to_mlir
 from .reference import LeafMLP
-from .native import PipelineOptions, SharedModule, compile_shared, with_c_interface
+from .native import CompileOptions, compile_mlir
 from .paths import REPO_ROOT, tool
 
 EXAMPLES_DIR = REPO_ROOT / "examples"
@@ -57,12 +56,12 @@ def run_demo() -> int:
         if err > 1e-5:
             print("error: float32 reference disagrees with float64")
             return 1
-        for label, options in (("fused", PipelineOptions(fuse=True)), ("unfused", PipelineOptions(fuse=False))):
+        for options in (CompileOptions(fuse=True), CompileOptions(fuse=False)):
             with tempfile.TemporaryDirectory() as tmp:
-                lib = compile_shared(with_c_interface(path.read_text()), Path(tmp) / "layer.so", options)
-                y = SharedModule(lib).call("layer", x)
+                y = compile_mlir(path.read_text(), Path(tmp) / "layer.so", options)["layer"](x)
             cerr = float(np.max(np.abs(y - y64)) / max(np.max(np.abs(y64)), 1e-30))
-            print(f"  compiled ({options.pipeline()}): max relative error {cerr:.1e}")
+            print(f"  compiled (fff-compile --fuse={str(options.fuse).lower()}): "
+                  f"max relative error {cerr:.1e}")
             if cerr > 1e-5:
                 print("error: compiled layer disagrees with the reference")
                 return 1

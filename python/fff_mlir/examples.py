@@ -48,3 +48,17 @@ EXAMPLES = {
 def example_input(layer, rows: int = 5, seed: int = 7) -> np.ndarray:
     """Seeded input rows for `layer`."""
     return np.random.default_rng(seed).standard_normal((rows, layer.d_in)).astype(np.float32)
+
+
+def ultrafastbert_layer(seed: int = 1, trees: int = 1, depth: int = 11, width: int = 768) -> PathNeuron:
+    """An UltraFastBERT-1x11-shaped FFF (SPEC.md variant B) with seeded weights.
+
+    768 -> 768, one tree of depth 11 (4095 neurons, 12 used per row), exact
+    GELU, tie "gt"; the main job's embedded default model. Weights are scaled
+    like a trained layer's (unit-variance logits, O(1) outputs).
+    """
+    rng = np.random.default_rng(seed)
+    total = trees * (2 ** (depth + 1) - 1)
+    return PathNeuron(_normal(rng, total, width, scale=width ** -0.5), _normal(rng, total, scale=0.1),
+                      _normal(rng, width, total, scale=(trees * (depth + 1)) ** -0.5),
+                      trees=trees, depth=depth, activation="gelu", tie="gt")

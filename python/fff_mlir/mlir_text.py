@@ -47,13 +47,22 @@ def layer_weights(layer):
     raise TypeError(f"to_mlir takes a LeafMLP or PathNeuron, got {type(layer).__name__}")
 
 
+# The fff op's operand name of each weight (what fff-weights-to-arguments
+# names the parameter): the C entry points use them.
+OPERAND_NAMES = {"nw": "node_weights", "nb": "node_biases", "w1": "w1", "b1": "b1", "w2": "w2",
+                 "b2": "b2", "mw1": "magic_w1", "mb1": "magic_b1", "mw2": "magic_w2",
+                 "mb2": "magic_b2", "k": "k", "w_in": "node_weights", "b_in": "node_biases",
+                 "w_out": "output_weights"}
+
+
 def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
     """`layer` (LeafMLP or PathNeuron) as a function `@func_name`.
 
     weights="constants": `@func_name(x) -> y` with the weights as exact
     float32 constants. weights="arguments": `@func_name(x, w...) -> y` taking
-    the weights (in `layer_weights` order) as arguments, with
-    `llvm.emit_c_interface` so compiled code can be called through ctypes.
+    the weights (in `layer_weights` order) as arguments. Arguments carry
+    `fff.name` (x, then the op's operand names), which fff-compile uses to
+    name the C parameters.
     """
     if weights not in ("constants", "arguments"):
         raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
@@ -73,12 +82,14 @@ def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
         tys = ", ".join([*(x_type for _ in first), *(types[n] for n, _ in entries)])
         return f"{keyword}({names} : {tys})"
 
+    x_arg = f'%x: {x_type} {{fff.name = "x"}}'
     if weights == "constants":
-        lines = [f"func.func @{func_name}(%x: {x_type}) -> {y_type} {{"]
+        lines = [f"func.func @{func_name}({x_arg}) -> {y_type} {{"]
         lines += [f"  %{n} = arith.constant {_dense(a)} : {types[n]}" for n, a in ins + master]
     else:
-        args = ", ".join([f"%x: {x_type}", *(f"%{n}: {types[n]}" for n, _ in ins + master)])
-        lines = [f"func.func @{func_name}({args}) -> {y_type} attributes {{llvm.emit_c_interface}} {{"]
+        args = ", ".join([x_arg, *(f'%{n}: {types[n]} {{fff.name = "{OPERAND_NAMES[n]}"}}'
+                                   for n, _ in ins + master)])
+        lines = [f"func.func @{func_name}({args}) -> {y_type} {{"]
     lines += [
         "  %c0 = arith.constant 0 : index",
         f"  %rows = tensor.dim %x, %c0 : {x_type}",

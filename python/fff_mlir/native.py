@@ -1,152 +1,221 @@
-"""Compile MLIR with fff ops to a shared library and call it from numpy.
+"""Compile MLIR with fff ops into a shared library and call it from numpy.
 
-The pipeline is the project's: `fff-opt --fff-cpu-pipeline` lowers to the
-LLVM dialect, `mlir-translate` emits LLVM IR and clang builds a shared
-library. Entry points carry `llvm.emit_c_interface`, so each
-`@f(memref...) -> memref` is callable as `_mlir_ciface_f(result*, args*...)`
-with MLIR's strided memref descriptors, which `call` builds with ctypes.
+`fff-compile` (tools/fff-compile) does the whole compilation in its own
+process and writes `lib.so` plus `lib.h`, the C header declaring one entry
+point per public function. Each declaration carries a one-line JSON
+description of its parameters (`fff-abi: {...}`), which `Library` reads to
+call the entry points through ctypes with checked numpy arrays. Why ctypes
+over the C ABI rather than an in-process pybind11 module: docs/user-guide.md
+(section 5).
 """
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import json
 import re
 import shlex
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional, Union
 
 import numpy as np
 
 from .paths import tool
+from .reference import ShapeError
 
 LLVM_BIN = Path("/usr/lib/llvm-22/bin")
 
+# Status codes of the C ABI (include/fff/Target/CInterface.h).
+STATUS_MESSAGES = {
+    1: "NULL pointer for a non-empty array",
+    2: "negative dimension",
+    3: "result shape differs from the declared one",
+}
+# Element types of the C ABI and the numpy dtypes that hold them.
+DTYPES = {
+    "f32": np.dtype(np.float32), "f64": np.dtype(np.float64), "f16": np.dtype(np.float16),
+    "bf16": np.dtype(np.uint16), "i8": np.dtype(np.int8), "i16": np.dtype(np.int16),
+    "i32": np.dtype(np.int32), "i64": np.dtype(np.int64), "index": np.dtype(np.int64),
+}
+_CTYPES = {"f32": ctypes.c_float, "f64": ctypes.c_double, "i8": ctypes.c_int8,
+           "i16": ctypes.c_int16, "i32": ctypes.c_int32, "i64": ctypes.c_int64,
+           "index": ctypes.c_int64}
+
 
 class CompileError(RuntimeError):
-    """A compilation step failed; the message holds the tool's diagnostics."""
+    """fff-compile failed; the message holds its diagnostics (file:line:col)."""
+
+
+class FFFRuntimeError(RuntimeError):
+    """A compiled entry point returned an error status."""
 
 
 @dataclass(frozen=True)
-class PipelineOptions:
-    """Options of fff-cpu-pipeline (see docs/passes.md)."""
+class CompileOptions:
+    """fff-compile's options (see `fff-compile --help` and docs/user-guide.md).
+
+    vector_width None lets fff-compile pick the target's widest f32 vector.
+    """
 
     fuse: bool = True
-    vector_width: int = 8
+    vector_width: Optional[int] = None
     row_block: int = 1
+    weights: str = "constants"
+    target: str = "cpu"
+    target_cpu: str = "host"
+    opt_level: int = 3
+
+    def flags(self) -> list:
+        return [f"--target={self.target}", f"--target-cpu={self.target_cpu}",
+                f"--fuse={str(self.fuse).lower()}",
+                f"--vector-width={'auto' if self.vector_width is None else self.vector_width}",
+                f"--row-block={self.row_block}", f"--weights={self.weights}", f"-O{self.opt_level}"]
 
     def pipeline(self) -> str:
+        """The same choices as an fff-opt pipeline (vector width 8 for auto)."""
+        width = 8 if self.vector_width is None else self.vector_width
         return (f"fff-cpu-pipeline{{fuse={str(self.fuse).lower()} "
-                f"vector-width={self.vector_width} row-block={self.row_block}}}")
+                f"vector-width={width} row-block={self.row_block}}}")
 
 
-def _run(cmd, stdin: bytes | None = None) -> bytes:
+def _run(cmd, stdin: Optional[bytes] = None) -> bytes:
     proc = subprocess.run(cmd, input=stdin, capture_output=True)
     if proc.returncode != 0:
         raise CompileError(f"{shlex.join(map(str, cmd))} failed:\n{proc.stderr.decode(errors='replace')}")
     return proc.stdout
 
 
-def lower_to_llvm_dialect(mlir_text: str, options: PipelineOptions = PipelineOptions()) -> str:
-    """`mlir_text` after fff-cpu-pipeline (LLVM dialect)."""
+def lower_to_llvm_dialect(mlir_text: str, options: CompileOptions = CompileOptions()) -> str:
+    """`mlir_text` after fff-cpu-pipeline (LLVM dialect), through fff-opt."""
     return _run([tool("fff-opt"), f"--pass-pipeline=builtin.module({options.pipeline()})"],
                 mlir_text.encode()).decode()
 
 
-def compile_shared(mlir_text: str, output: Path, options: PipelineOptions = PipelineOptions(),
-                   opt_level: int = 2) -> Path:
-    """Compile `mlir_text` into the shared library `output`."""
-    llvm_dialect = lower_to_llvm_dialect(mlir_text, options)
-    llvm_ir = _run([LLVM_BIN / "mlir-translate", "--mlir-to-llvmir"], llvm_dialect.encode())
+def compile_mlir(mlir_text: str, output: Union[str, Path],
+                 options: CompileOptions = CompileOptions()) -> "Library":
+    """Compile `mlir_text` into the shared library `output` (+ its header).
+
+    The text is kept next to the library (`.mlir`) so that diagnostics point
+    at a file the user can open.
+    """
     output = Path(output)
-    ll = output.with_suffix(".ll")
-    ll.write_bytes(llvm_ir)
-    _run([LLVM_BIN / "clang", f"-O{opt_level}", "-march=native", "-shared", "-fPIC",
-          "-Wno-override-module", "-o", output, ll, "-lm"])
-    return output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    source = output.with_suffix(".mlir")
+    source.write_text(mlir_text)
+    _run([tool("fff-compile"), source, "-o", output, *options.flags()])
+    return Library(output)
 
 
-_FUNC_HEAD = re.compile(r"^(\s*func\.func @\w+\(.*?\)(?:\s*->\s*[^{]*?)?)\s*\{", re.M | re.S)
+_ABI_LINE = re.compile(r"fff-abi: (\{.*\}) \*/")
 
 
-def with_c_interface(mlir_text: str) -> str:
-    """`mlir_text` with `llvm.emit_c_interface` on every function that lacks attributes."""
-    def add(m):
-        head = m.group(1)
-        return m.group(0) if "attributes" in head else f"{head} attributes {{llvm.emit_c_interface}} {{"
-    return _FUNC_HEAD.sub(add, mlir_text)
+@dataclass
+class Param:
+    name: str
+    dtype: np.dtype
+    dtype_name: str
+    shape: list  # int, None (argument: any size) or [arg, dim] (result: that argument's size)
+    array: bool = True
 
 
-def _descriptor_type(rank: int):
-    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-              ("offset", ctypes.c_int64)]
-    if rank:
-        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
-    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
+class EntryPoint:
+    """One C entry point; call it with numpy arrays (and scalars) in order."""
+
+    def __init__(self, lib: ctypes.CDLL, abi: dict):
+        self.symbol = abi["symbol"]
+        self.function = abi["function"]
+        self.args = [Param(a["name"], DTYPES[a["dtype"]], a["dtype"], a["shape"], a["array"])
+                     for a in abi["args"]]
+        self.results = [Param(r["name"], DTYPES[r["dtype"]], r["dtype"], r["shape"])
+                        for r in abi["results"]]
+        self._fn = getattr(lib, self.symbol)
+        self._fn.restype = ctypes.c_int32
+
+    def __repr__(self):
+        args = ", ".join(f"{p.name}: {p.dtype_name}{p.shape}" for p in self.args)
+        return f"<{self.symbol}({args}) -> {len(self.results)} result(s)>"
+
+    def _check(self, param: Param, value):
+        if not param.array:
+            if not np.isscalar(value):
+                raise TypeError(f"{self.function}: {param.name} must be a scalar, got {type(value).__name__}")
+            return
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{self.function}: {param.name} must be a numpy array of {param.dtype}, "
+                            f"got {type(value).__name__}")
+        if value.dtype != param.dtype:
+            raise TypeError(f"{self.function}: {param.name} must have dtype {param.dtype} "
+                            f"({param.dtype_name}), got {value.dtype}")
+        expected = tuple("?" if d is None else d for d in param.shape)
+        if value.ndim != len(param.shape) or any(
+                d is not None and d != n for d, n in zip(param.shape, value.shape)):
+            raise ShapeError(f"{self.function}: {param.name}: expected shape "
+                             f"({', '.join(map(str, expected))}), got {value.shape}")
+        if not value.flags.c_contiguous:
+            raise ValueError(f"{self.function}: {param.name} must be C-contiguous "
+                             "(np.ascontiguousarray makes a copy that is)")
+
+    def __call__(self, *values):
+        if len(values) != len(self.args):
+            raise TypeError(f"{self.function} takes {len(self.args)} argument(s) "
+                            f"({', '.join(p.name for p in self.args)}), got {len(values)}")
+        c_args = []
+        for param, value in zip(self.args, values):
+            self._check(param, value)
+            if not param.array:
+                c_args.append(_CTYPES[param.dtype_name](value))
+                continue
+            c_args.append(ctypes.c_void_p(value.ctypes.data))
+            c_args += [ctypes.c_int64(n) for d, n in zip(param.shape, value.shape) if d is None]
+        outputs = []
+        for result in self.results:
+            shape = tuple(values[d[0]].shape[d[1]] if isinstance(d, list) else d for d in result.shape)
+            outputs.append(np.empty(shape, dtype=result.dtype))
+            c_args.append(ctypes.c_void_p(outputs[-1].ctypes.data))
+        status = self._fn(*c_args)
+        if status != 0:
+            raise FFFRuntimeError(f"{self.symbol} returned {status}: "
+                                  f"{STATUS_MESSAGES.get(status, 'unknown status')}")
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c"))
-_libc.free.argtypes = [ctypes.c_void_p]
+class Library:
+    """A shared library written by fff-compile, with the header beside it."""
 
-
-def _descriptor(a: np.ndarray):
-    desc = _descriptor_type(a.ndim)()
-    desc.allocated = desc.aligned = a.ctypes.data
-    desc.offset = 0
-    if a.ndim:
-        desc.sizes[:] = a.shape
-        desc.strides[:] = [s // a.itemsize for s in a.strides]
-    return desc
-
-
-class SharedModule:
-    """A compiled shared library whose entry points take and return float32 memrefs."""
-
-    def __init__(self, path: Path):
+    def __init__(self, path: Union[str, Path], header: Optional[Union[str, Path]] = None):
         self.path = Path(path)
-        self._lib = ctypes.CDLL(str(self.path))
+        self.header = Path(header) if header else self.path.with_suffix(".h")
+        if not self.path.is_file():
+            raise FileNotFoundError(f"{self.path}: no such library")
+        if not self.header.is_file():
+            raise FileNotFoundError(f"{self.header}: the header fff-compile wrote next to "
+                                    f"{self.path.name} is missing (it describes the entry points)")
+        abis = [json.loads(m.group(1)) for m in _ABI_LINE.finditer(self.header.read_text())]
+        self._lib = ctypes.CDLL(str(self.path.resolve()))
+        self.entry_points = {abi["function"]: EntryPoint(self._lib, abi) for abi in abis}
 
-    def call(self, name: str, *args: np.ndarray, result_rank: int = 2) -> np.ndarray:
-        """Run `@name` on `args` (made float32 and C-contiguous) and return its result."""
-        arrays = [np.ascontiguousarray(a, dtype=np.float32) for a in args]
-        descs = [_descriptor(a) for a in arrays]
-        result = _descriptor_type(result_rank)()
-        fn = getattr(self._lib, f"_mlir_ciface_{name}")
-        fn.restype = None
-        fn(ctypes.byref(result), *(ctypes.byref(d) for d in descs))
-        shape = tuple(result.sizes[:result_rank])
-        if int(np.prod(shape)) == 0 or not result.aligned:
-            out = np.zeros(shape, dtype=np.float32)
-        else:
-            itemsize = 4
-            buf = (ctypes.c_float * (result.offset + int(np.prod(shape)))).from_address(result.aligned)
-            view = np.ctypeslib.as_array(buf)[result.offset:]
-            out = np.lib.stride_tricks.as_strided(
-                view, shape, [s * itemsize for s in result.strides[:result_rank]]).copy()
-        if result.allocated:
-            _libc.free(result.allocated)  # the compiled code malloc'ed it for us
-        return out
+    def __getitem__(self, function: str) -> EntryPoint:
+        try:
+            return self.entry_points[function]
+        except KeyError:
+            raise KeyError(f"{self.path.name} has no entry point for @{function}; "
+                           f"it has {sorted(self.entry_points)}") from None
 
 
-def compile_layers(layers: dict, options: PipelineOptions = PipelineOptions(),
-                   workdir: Path | None = None) -> SharedModule:
-    """Compile {name: layer} (weights as arguments) into one SharedModule."""
+def compile_layers(layers: dict, options: CompileOptions = CompileOptions(),
+                   workdir: Optional[Path] = None) -> Library:
+    """Compile {name: layer} (weights as arguments) into one Library."""
     from .mlir_text import to_mlir
     text = "\n".join(to_mlir(layer, name, weights="arguments") for name, layer in layers.items())
     workdir = Path(workdir or tempfile.mkdtemp(prefix="fff_mlir_"))
-    return SharedModule(compile_shared(text, workdir / "layers.so", options))
+    return compile_mlir(text, workdir / "layers.so", options)
 
 
-def run_layer(module: SharedModule, name: str, layer, x: np.ndarray) -> np.ndarray:
-    """Run the compiled `@name` (built by compile_layers from `layer`) on rows `x`.
-
-    The compiled code trusts its argument shapes, so they are checked here:
-    a wrong width raises ShapeError instead of reading out of bounds.
-    """
+def run_layer(library: Library, name: str, layer, x: np.ndarray) -> np.ndarray:
+    """Run `@name` (built by compile_layers from `layer`) on float32 rows `x`."""
     from .mlir_text import layer_weights
-    from .reference import ShapeError, check_shape
-    x = np.asarray(x)
-    check_shape("x", x, (None, layer.d_in), error=ShapeError)
     ins, master = layer_weights(layer)
-    return module.call(name, x, *(a for _, a in ins + master))
+    weights = [np.array(a, dtype=np.float32, order="C") for _, a in ins + master]
+    return library[name](x, *weights)

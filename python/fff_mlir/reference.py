@@ -130,8 +130,21 @@ class MasterLeaf:
         self.k = float(self.k)
 
 
+class _Layer:
+    """What both families offer beyond their numerics."""
+
+    def reference(self, x, dtype=np.float64) -> np.ndarray:
+        """The SPEC.md output for rows `x`, computed in `dtype` (float64: the oracle)."""
+        return self.forward(x, dtype=dtype)
+
+    def to_mlir(self, name: str = "layer", weights: str = "constants") -> str:
+        """This layer as one `func.func @name` around one fff op (mlir_text.to_mlir)."""
+        from .mlir_text import to_mlir
+        return to_mlir(self, name, weights)
+
+
 @dataclass(eq=False)
-class LeafMLP:
+class LeafMLP(_Layer):
     """Variant A: routing nodes pick one leaf MLP per row (SPEC.md, 'leaf-MLP FFF')."""
 
     node_weights: np.ndarray  # (2^d - 1, D_in)
@@ -214,7 +227,7 @@ class LeafMLP:
 
 
 @dataclass(eq=False)
-class PathNeuron:
+class PathNeuron(_Layer):
     """Variant B: every node on each tree's path is a neuron (SPEC.md, UltraFastBERT)."""
 
     w_in: np.ndarray  # (T*N, D_in), row t*N + n is node n of tree t

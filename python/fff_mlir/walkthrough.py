@@ -102,7 +102,7 @@ def render() -> str:
                         capture_output=True, text=True, check=True).stdout
     body = ir[ir.index("define "):]
     out += ["## 8. LLVM IR: `mlir-translate --mlir-to-llvmir`", "",
-            "What the LLVM target machine compiles (`fff_mlir.native` then runs clang on it). "
+            "What the LLVM target machine compiles (`fff-compile` does this translation in process, then optimizes and emits code). "
             "The start of the layer function:", "",
             "    fff-opt layer.mlir --fff-cpu-pipeline=vector-width=4 | mlir-translate --mlir-to-llvmir", "",
             "```llvm", _head(body, 60), "```", ""]

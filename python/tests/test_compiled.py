@@ -14,19 +14,18 @@ import pytest
 
 from conftest import require_fixture, require_torch
 from fff_mlir import ACTIVATIONS, TIE_RULES, LeafMLP, MasterLeaf, PathNeuron, load_layer, load_test_set
-from fff_mlir.native import PipelineOptions, compile_layers, run_layer
+from fff_mlir.native import CompileOptions, compile_layers, run_layer
+from fff_mlir.verify import near_tie_rows
 
 SEED = 20261123
 NUM_CASES = 100
 VARIANTS = {
-    "fused-v8": PipelineOptions(fuse=True, vector_width=8, row_block=1),
-    "fused-scalar-rb4": PipelineOptions(fuse=True, vector_width=0, row_block=4),
-    "fused-v16-rb3": PipelineOptions(fuse=True, vector_width=16, row_block=3),
-    "unfused-scalar": PipelineOptions(fuse=False, vector_width=0),
-    "unfused-v4": PipelineOptions(fuse=False, vector_width=4),
+    "fused-v8": CompileOptions(fuse=True, vector_width=8, row_block=1),
+    "fused-scalar-rb4": CompileOptions(fuse=True, vector_width=0, row_block=4),
+    "fused-v16-rb3": CompileOptions(fuse=True, vector_width=16, row_block=3),
+    "unfused-scalar": CompileOptions(fuse=False, vector_width=0),
+    "unfused-v4": CompileOptions(fuse=False, vector_width=4),
 }
-# Relative margin below which a float64 logit counts as "within rounding".
-NEAR_TIE = 1e-4
 
 
 def _weights(rng, integer, *shape):
@@ -68,28 +67,6 @@ def make_case(i):
     nan_rows = rng.random(batch) < 0.05
     x[nan_rows, rng.integers(0, d_in)] = np.nan
     return layer, x, f"{desc} {activation} tie={tie} batch={batch} {'integer' if integer else 'normal'}"
-
-
-def near_tie_rows(layer, x):
-    """Rows whose float64 path has a logit within rounding of zero."""
-    x64 = x.astype(np.float64)
-    near = np.zeros(len(x), dtype=bool)
-    if isinstance(layer, LeafMLP):
-        w, b, steps, trees, per_tree = layer.node_weights, layer.node_biases, layer.depth, 1, 0
-    else:
-        w, b, steps, trees, per_tree = layer.w_in, layer.b_in, layer.depth + 1, layer.trees, layer.nodes_per_tree
-    w64, b64 = w.astype(np.float64), b.astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        for t in range(trees):
-            n = np.zeros(len(x), dtype=np.int64)
-            for _ in range(steps):
-                rows = t * per_tree + n
-                s = np.einsum("bi,bi->b", x64, w64[rows]) + b64[rows]
-                scale = np.einsum("bi,bi->b", np.abs(x64), np.abs(w64[rows])) + np.abs(b64[rows])
-                near |= np.abs(s) <= NEAR_TIE * scale
-                right = s >= 0 if layer.tie == "ge" else s > 0
-                n = 2 * n + 1 + right
-    return near
 
 
 def check_against_reference(layer, x, got, exact_routes):

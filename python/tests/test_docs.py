@@ -52,3 +52,44 @@ def test_reference_documents_every_op_with_an_example():
         assert len(section) == 2, f"{op} missing from {GENERATED}"
         body = section[1].split("\n### ", 1)[0]
         assert "```mlir" in body and f"= {op} " in body, f"{op} has no example"
+
+
+def _blocks(text, language):
+    return [b.split("```", 1)[0] for b in text.split(f"```{language}\n")[1:]]
+
+
+def test_user_guide_commands_run(tmp_path):
+    """Every `sh` and `python` block of docs/user-guide.md runs, in order, from
+    the repository root (build/ stands for the build directory)."""
+    import os
+    import sys
+    from conftest import require_fixture, require_torch
+    require_fixture("mnist")
+    require_torch()
+    text = (REPO_ROOT / "docs/user-guide.md").read_text()
+    shell, python = _blocks(text, "sh"), _blocks(text, "python")
+    assert len(shell) >= 6 and len(python) == 1
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "python"), FFF_BUILD_DIR=str(build_dir()))
+    script = "set -euo pipefail\n" + "\n".join(shell).replace("build/bin/", f"{build_dir()}/bin/")
+    proc = subprocess.run(["bash", "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "libmnist.so: 9510 of 10000 correct" in proc.stdout
+    assert "int32_t fff_layer(const float *x, int64_t x_dim0, float *result);" in proc.stdout
+    assert "max relative difference to plain C" in proc.stdout and proc.stdout.rstrip().endswith("ok")
+    proc = subprocess.run([sys.executable, "-c", python[0]], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "func.func @layer(%x: tensor<?x784xf32>" in proc.stdout and "max error" in proc.stdout
+
+
+def test_user_guide_lists_every_fff_compile_option():
+    """The guide's option table names every option `fff-compile --help` shows."""
+    import re
+    help_text = subprocess.run([str(build_dir() / "bin/fff-compile"), "--help"],
+                               capture_output=True, text=True).stdout
+    options = set(re.findall(r"^\s+(-{1,2}[\w-]+)", help_text.split("fff-compile options:")[1], re.M))
+    guide = (REPO_ROOT / "docs/user-guide.md").read_text()
+    assert len(options) >= 14
+    missing = [o for o in options if f"`{o}" not in guide and f", {o}" not in guide and o != "-O"]
+    assert not missing, f"options missing from docs/user-guide.md: {missing}"
+    assert "`-O0..3`" in guide

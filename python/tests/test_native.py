@@ -1,5 +1,7 @@
-"""fff_mlir.native (compile through fff-cpu-pipeline, call with memref
-descriptors) and the main job's demo that uses it."""
+"""fff_mlir.native: fff-compile into a shared library, then call the C entry
+points through the header's ABI description; and the demo that uses it."""
+import ctypes
+
 import numpy as np
 import pytest
 
@@ -7,57 +9,88 @@ from fff_mlir import demo
 from fff_mlir.examples import EXAMPLES, example_input
 from fff_mlir.mlir_text import to_mlir
 from fff_mlir import ShapeError
-from fff_mlir.native import (CompileError, PipelineOptions, SharedModule, compile_layers, compile_shared,
-                             run_layer, with_c_interface)
+from fff_mlir.native import (CompileError, CompileOptions, FFFRuntimeError, Library, compile_layers,
+                             compile_mlir, run_layer)
 
 
-def test_with_c_interface_marks_every_function_once():
-    text = "func.func @a(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {\n}\nfunc.func @b() attributes {x} {\n}\n"
-    out = with_c_interface(text)
-    assert out.count("llvm.emit_c_interface") == 1 and "@b() attributes {x} {" in out
-    assert with_c_interface(out) == out
-
-
+@pytest.mark.parametrize("weights", ["constants", "arguments"])
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_constant_weight_layer_compiles_and_runs(name, tmp_path):
+def test_example_layer_compiles_and_runs(name, weights, tmp_path):
     layer = EXAMPLES[name]()
     x = example_input(layer, rows=9)
-    lib = compile_shared(with_c_interface(to_mlir(layer)), tmp_path / "l.so", PipelineOptions(vector_width=4))
-    y = SharedModule(lib).call("layer", x)
+    lib = compile_mlir(to_mlir(layer, weights=weights), tmp_path / "l.so", CompileOptions(vector_width=4))
+    y = run_layer(lib, "layer", layer, x) if weights == "arguments" else lib["layer"](x)
     np.testing.assert_allclose(y, layer.forward(x, dtype=np.float64), rtol=1e-5, atol=1e-6)
+    assert (tmp_path / "l.h").is_file() and (tmp_path / "l.mlir").is_file()
 
 
 def test_empty_batch_returns_empty_rows(tmp_path):
     layer = EXAMPLES["path_neuron_2x2.mlir"]()
-    lib = compile_shared(with_c_interface(to_mlir(layer)), tmp_path / "l.so")
-    y = SharedModule(lib).call("layer", np.zeros((0, layer.d_in), np.float32))
+    lib = compile_mlir(to_mlir(layer), tmp_path / "l.so")
+    y = lib["layer"](np.zeros((0, layer.d_in), np.float32))
     assert y.shape == (0, layer.d_out)
 
 
-def test_compile_error_carries_the_diagnostic(tmp_path):
+def test_compile_error_points_at_the_input(tmp_path):
     bad = "func.func @f(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {\n  return %y : tensor<?x3xf32>\n}\n"
-    with pytest.raises(CompileError, match="use of undeclared SSA value name"):
-        compile_shared(bad, tmp_path / "f.so")
+    with pytest.raises(CompileError, match=r"f\.mlir:2:10: error: use of undeclared SSA value name"):
+        compile_mlir(bad, tmp_path / "f.so")
 
 
 def test_bad_pipeline_option_is_an_error(tmp_path):
     layer = EXAMPLES["path_neuron_2x2.mlir"]()
     with pytest.raises(CompileError, match="row-block must be >= 1, got 0"):
-        compile_shared(with_c_interface(to_mlir(layer)), tmp_path / "l.so", PipelineOptions(row_block=0))
+        compile_mlir(to_mlir(layer), tmp_path / "l.so", CompileOptions(row_block=0))
 
 
 def test_demo_runs_and_checks_compiled_code(capsys):
     assert demo.run_demo() == 0
     out = capsys.readouterr().out
-    assert out.count("compiled (fff-cpu-pipeline{fuse=true") == len(EXAMPLES)
-    assert out.count("compiled (fff-cpu-pipeline{fuse=false") == len(EXAMPLES)
+    assert out.count("compiled (fff-compile --fuse=true") == len(EXAMPLES)
+    assert out.count("compiled (fff-compile --fuse=false") == len(EXAMPLES)
     assert "demo ok" in out
 
 
-def test_run_layer_rejects_a_wrong_width(tmp_path):
+def test_entry_point_checks_its_arguments(tmp_path):
     layer = EXAMPLES["path_neuron_2x2.mlir"]()
-    module = compile_layers({"l": layer}, PipelineOptions(), tmp_path)
-    with pytest.raises(ShapeError, match=r"x: expected shape \(\?, 16\), got \(3, 15\)"):
-        run_layer(module, "l", layer, np.zeros((3, 15), np.float32))
-    with pytest.raises(ShapeError, match="x: expected shape"):
-        run_layer(module, "l", layer, np.zeros(16, np.float32))
+    lib = compile_layers({"l": layer}, CompileOptions(), tmp_path)
+    with pytest.raises(ShapeError, match=r"l: x: expected shape \(\?, 16\), got \(3, 15\)"):
+        run_layer(lib, "l", layer, np.zeros((3, 15), np.float32))
+    with pytest.raises(ShapeError, match="l: x: expected shape"):
+        run_layer(lib, "l", layer, np.zeros(16, np.float32))
+    with pytest.raises(TypeError, match="x must have dtype float32 .*, got float64"):
+        run_layer(lib, "l", layer, np.zeros((3, 16)))
+    with pytest.raises(TypeError, match="x must be a numpy array"):
+        run_layer(lib, "l", layer, [[0.0] * 16])
+    with pytest.raises(ValueError, match="x must be C-contiguous"):
+        run_layer(lib, "l", layer, np.zeros((16, 3), np.float32).T)
+    with pytest.raises(TypeError, match=r"l takes 4 argument\(s\) \(x, node_weights, node_biases, "
+                                        r"output_weights\), got 1"):
+        lib["l"](np.zeros((3, 16), np.float32))
+    with pytest.raises(KeyError, match=r"has no entry point for @m; it has \['l'\]"):
+        lib["m"]
+
+
+def test_c_status_codes_become_exceptions(tmp_path):
+    """The entry point itself rejects NULL and negative sizes (status 1, 2)."""
+    layer = EXAMPLES["path_neuron_2x2.mlir"]()
+    lib = compile_mlir(to_mlir(layer), tmp_path / "l.so")
+    fn = lib["layer"]._fn
+    out = np.empty((2, layer.d_out), np.float32)
+    x = np.zeros((2, layer.d_in), np.float32)
+    assert fn(None, ctypes.c_int64(2), ctypes.c_void_p(out.ctypes.data)) == 1
+    assert fn(ctypes.c_void_p(x.ctypes.data), ctypes.c_int64(-1), ctypes.c_void_p(out.ctypes.data)) == 2
+    assert fn(ctypes.c_void_p(x.ctypes.data), ctypes.c_int64(2), None) == 1
+    assert fn(None, ctypes.c_int64(0), None) == 0  # empty arrays may be NULL
+    with pytest.raises(FFFRuntimeError, match="returned 2: negative dimension"):
+        lib["layer"]._fn.restype = ctypes.c_int32
+        lib["layer"]._fn = lambda *a: 2  # what a failing call reports
+        lib["layer"](x)
+
+
+def test_library_needs_its_header(tmp_path):
+    layer = EXAMPLES["path_neuron_2x2.mlir"]()
+    compile_mlir(to_mlir(layer), tmp_path / "l.so")
+    (tmp_path / "l.h").unlink()
+    with pytest.raises(FileNotFoundError, match="l.h: the header fff-compile wrote next to l.so"):
+        Library(tmp_path / "l.so")

@@ -1,0 +1,83 @@
+"""`compile(layer)`: a layer object compiled ahead of time into a callable.
+
+    layer = fff_mlir.load("model.pt")           # or LeafMLP(...) / PathNeuron(...)
+    fast = fff_mlir.compile(layer, target="cpu")
+    y = fast(x)                                  # x: float32, C-contiguous, (B, d_in)
+
+The layer goes to MLIR (`layer.to_mlir()`), fff-compile builds a shared
+library with a C entry point, and the returned CompiledLayer calls it on
+numpy arrays of any batch size.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Optional, Union
+
+import numpy as np
+
+from .mlir_text import OPERAND_NAMES, layer_weights, to_mlir
+from .native import CompileOptions, Library, compile_mlir
+from .reference import LeafMLP, PathNeuron, ShapeError
+
+TARGETS = ("cpu",)
+
+
+class CompiledLayer:
+    """A compiled FFF layer: `y = compiled(x)` for float32 rows `x`."""
+
+    def __init__(self, layer, library: Library, function: str, options: CompileOptions):
+        self.layer = layer
+        self.library = library
+        self.options = options
+        self.entry_point = library[function]
+        self._weights = []
+        if len(self.entry_point.args) > 1:  # weights passed at run time, by name
+            ins, master = layer_weights(layer)
+            by_name = {OPERAND_NAMES[n]: np.array(a, dtype=np.float32, order="C")
+                       for n, a in ins + master}
+            self._weights = [by_name[p.name] for p in self.entry_point.args[1:]]
+
+    @property
+    def path(self) -> Path:
+        """The shared library."""
+        return self.library.path
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"x must be a numpy array of float32, got {type(x).__name__}")
+        if x.dtype != np.float32:
+            raise TypeError(f"x must have dtype float32, got {x.dtype} (use x.astype(np.float32))")
+        if x.ndim != 2 or x.shape[1] != self.layer.d_in:
+            raise ShapeError(f"x: expected shape (?, {self.layer.d_in}), got {x.shape}")
+        if not x.flags.c_contiguous:
+            raise ValueError("x must be C-contiguous (np.ascontiguousarray makes a copy that is)")
+        return self.entry_point(x, *self._weights)
+
+    def __repr__(self):
+        return f"<CompiledLayer {self.entry_point.symbol} in {self.path}>"
+
+
+def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
+            output: Optional[Union[str, Path]] = None, name: str = "layer",
+            fuse: bool = True, vector_width: Optional[int] = None, row_block: int = 1,
+            weights: str = "constants", target_cpu: str = "host") -> CompiledLayer:
+    """Compile `layer` for `target` into a shared library and load it.
+
+    output: the library's path (default: a temporary directory); the C header
+    (`.h`) and the MLIR given to fff-compile (`.mlir`) are written beside it.
+    weights: "constants" bakes them into the library, "arguments" passes them
+    at each call. The other options are fff-compile's (docs/user-guide.md).
+    """
+    if not isinstance(layer, (LeafMLP, PathNeuron)):
+        raise TypeError(f"compile takes a LeafMLP or PathNeuron, got {type(layer).__name__}")
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; available: {', '.join(TARGETS)}")
+    if weights not in ("constants", "arguments"):
+        raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
+    options = CompileOptions(fuse=fuse, vector_width=vector_width, row_block=row_block,
+                             weights=weights, target=target, target_cpu=target_cpu)
+    if output is None:
+        output = Path(tempfile.mkdtemp(prefix="fff_mlir_")) / f"lib{name}.so"
+    library = compile_mlir(to_mlir(layer, name), output, options)
+    return CompiledLayer(layer, library, name, options)
