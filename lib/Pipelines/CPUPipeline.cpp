@@ -70,6 +70,8 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   // Deallocation may clone a returned buffer that the caller already owns
   // (an argument): clones become alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Strided copies would call MLIR's runner-utils library: make them loops.
+  pm.addPass(createFFFExpandStridedCopies());
 
   // Loops and vectors -> LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fff/Target/CInterface.h"
+#include "fff/Dialect/FFF/IR/FFFOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -62,8 +63,26 @@ static int64_t getElementBytes(Type type) {
 static bool isCIdentifier(StringRef name) {
   if (name.empty() || llvm::isDigit(name.front()))
     return false;
+  // Keywords of C and C++, and the type names the header itself uses.
+  static const llvm::StringSet<> reserved = {
+      "auto",     "break",    "case",     "char",    "const",     "continue",
+      "default",  "do",       "double",   "else",    "enum",      "extern",
+      "float",    "for",      "goto",     "if",      "inline",    "int",
+      "long",     "register", "restrict", "return",  "short",     "signed",
+      "sizeof",   "static",   "struct",   "switch",  "typedef",   "union",
+      "unsigned", "void",     "volatile", "while",   "bool",      "class",
+      "delete",   "new",      "operator", "private", "public",    "template",
+      "this",     "throw",    "try",      "virtual", "namespace", "using",
+      "int8_t",   "int16_t",  "int32_t",  "int64_t", "uint16_t",  "true",
+      "false",    "nullptr"};
+  if (reserved.contains(name))
+    return false;
   return llvm::all_of(name,
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+static std::string getDimName(const CParam &arg, int64_t dim) {
+  return arg.name + "_dim" + std::to_string(dim);
 }
 
 //===----------------------------------------------------------------------===//
@@ -77,7 +96,7 @@ static std::optional<CResultDim> traceDim(Value value, int64_t dim,
 static std::optional<CResultDim> traceIndex(Value value, Block &entry,
                                             int depth) {
   if (std::optional<int64_t> constant = getConstantIntValue(value))
-    return CResultDim{*constant};
+    return *constant >= 0 ? std::optional(CResultDim{*constant}) : std::nullopt;
   if (auto dimOp = value.getDefiningOp<tensor::DimOp>())
     if (std::optional<int64_t> index = dimOp.getConstantIndex())
       return traceDim(dimOp.getSource(), *index, entry, depth + 1);
@@ -92,7 +111,9 @@ static std::optional<CResultDim> traceIndex(Value value, Block &entry,
 /// operands, tensor.empty and casts.
 static std::optional<CResultDim> traceDim(Value value, int64_t dim,
                                           Block &entry, int depth) {
-  auto type = cast<ShapedType>(value.getType());
+  auto type = dyn_cast<ShapedType>(value.getType());
+  if (!type || !type.hasRank() || dim < 0 || dim >= type.getRank())
+    return std::nullopt;
   if (!type.isDynamicDim(dim))
     return CResultDim{type.getDimSize(dim)};
   if (depth > 64)
@@ -124,13 +145,20 @@ static FailureOr<CParam> describeParam(Type type, std::string name,
   param.name = std::move(name);
   if (auto shaped = dyn_cast<ShapedType>(type)) {
     auto memref = dyn_cast<MemRefType>(type);
-    if (!isa<RankedTensorType>(type) &&
-        !(memref && memref.getLayout().isIdentity())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor && !(memref && memref.getLayout().isIdentity())) {
       why = "only ranked tensors and memrefs with the identity layout can be "
             "passed as arrays";
       return failure();
     }
+    if ((tensor && tensor.getEncoding()) ||
+        (memref && memref.getMemorySpace())) {
+      why = "arrays with an encoding or a memory space are not plain "
+            "host arrays";
+      return failure();
+    }
     param.isArray = true;
+    param.isWritable = static_cast<bool>(memref);
     param.elementType = shaped.getElementType();
     param.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
   } else {
@@ -160,10 +188,45 @@ static FailureOr<std::string> getParamName(func::FuncOp func, bool isResult,
   if (!isCIdentifier(attr.getValue())) {
     func.emitError() << (isResult ? "result " : "argument ") << index
                      << ": fff.name \"" << attr.getValue()
-                     << "\" is not a C identifier";
+                     << "\" is not a C identifier (or is a C keyword)";
     return failure();
   }
   return attr.getValue().str();
+}
+
+/// The shape rules of `func`'s fff ops that the verifier left to run time
+/// and that relate argument sizes: the entry point checks them and returns a
+/// status. Rules on sizes computed inside the function keep their cf.assert.
+static LogicalResult collectShapeChecks(func::FuncOp func, CEntryPoint &entry) {
+  Block &body = func.getBody().front();
+  func.walk([&](Operation *op) {
+    if (!isa<FFFDialect>(op->getDialect()))
+      return;
+    for (const DynamicShapeRule &rule : getDynamicShapeRules(op)) {
+      std::optional<CResultDim> lhs = traceDim(rule.value, rule.dim, body);
+      std::optional<CResultDim> rhs =
+          rule.other ? traceDim(rule.other, rule.otherDim, body)
+                     : std::optional(CResultDim{rule.expected});
+      if (!lhs || !rhs)
+        continue;
+      if (lhs->argIndex < 0)
+        std::swap(lhs, rhs);
+      if (lhs->argIndex < 0) // both static: the verifier decided it
+        continue;
+      if (lhs->argIndex == rhs->argIndex && lhs->argDim == rhs->argDim)
+        continue; // holds by construction (init made from the input's size)
+      bool same = llvm::any_of(entry.shapeChecks, [&](const CShapeCheck &c) {
+        return c.lhs.argIndex == lhs->argIndex && c.lhs.argDim == lhs->argDim &&
+               c.rhs.argIndex == rhs->argIndex && c.rhs.argDim == rhs->argDim &&
+               c.rhs.size == rhs->size;
+      });
+      if (!same)
+        entry.shapeChecks.push_back(
+            {*lhs, *rhs,
+             (op->getName().getStringRef() + ": " + rule.message).str()});
+    }
+  });
+  return success();
 }
 
 static FailureOr<CEntryPoint> describeFunction(func::FuncOp func,
@@ -188,13 +251,16 @@ static FailureOr<CEntryPoint> describeFunction(func::FuncOp func,
              << ") cannot be passed through the C ABI: " << why;
     entry.args.push_back(std::move(*param));
   }
-  auto ret = cast<func::ReturnOp>(body.getTerminator());
   // Only the entry block's return is traced; a function with several blocks
   // has its result sizes decided at run time.
   if (!func.getBody().hasOneBlock() && func.getNumResults())
     return func.emitError()
            << "has several blocks; the C ABI needs result sizes known from "
               "the arguments, so lower the control flow later (e.g. scf)";
+  auto ret = dyn_cast<func::ReturnOp>(body.getTerminator());
+  if (!ret && func.getNumResults())
+    return func.emitError() << "does not end in func.return, so its results "
+                               "cannot be traced";
   for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
     FailureOr<std::string> name =
         getParamName(func, true, i, "result", func.getNumResults() > 1);
@@ -218,12 +284,22 @@ static FailureOr<CEntryPoint> describeFunction(func::FuncOp func,
     }
     entry.results.push_back(std::move(*param));
   }
+  // Every name in the C signature, the size parameters included.
   llvm::StringSet<> names;
   for (const CParam &param :
-       llvm::concat<const CParam>(entry.args, entry.results))
-    if (!names.insert(param.name).second)
-      return func.emitError()
-             << "two parameters are named '" << param.name << "'";
+       llvm::concat<const CParam>(entry.args, entry.results)) {
+    SmallVector<std::string> declared = {param.name};
+    if (param.resultDims.empty())
+      for (auto [d, size] : llvm::enumerate(param.shape))
+        if (size == ShapedType::kDynamic)
+          declared.push_back(getDimName(param, d));
+    for (const std::string &name : declared)
+      if (!names.insert(name).second)
+        return func.emitError() << "two parameters are named '" << name
+                                << "' (rename one with fff.name)";
+  }
+  if (failed(collectShapeChecks(func, entry)))
+    return failure();
   return entry;
 }
 
@@ -246,10 +322,14 @@ fff::describeCEntryPoints(ModuleOp module, StringRef prefix) {
   return entries;
 }
 
-void fff::markArgumentsReadOnly(ModuleOp module,
-                                ArrayRef<CEntryPoint> entries) {
+void fff::prepareForLowering(ModuleOp module, ArrayRef<CEntryPoint> entries) {
   for (const CEntryPoint &entry : entries) {
     auto func = module.lookupSymbol<func::FuncOp>(entry.function);
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      func.removeArgAttr(i, "fff.name");
+    for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+      func.removeResultAttr(i,
+                            StringAttr::get(module.getContext(), "fff.name"));
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
       if (isa<TensorType>(type))
         func.setArgAttr(i,
@@ -304,6 +384,12 @@ static LogicalResult generateEntryPoint(ModuleOp module,
   if (!callee)
     return module.emitError() << "no lowered function @" << entry.function
                               << " for the C entry point " << entry.symbol;
+  if (module.lookupSymbol(entry.symbol))
+    return callee.emitError()
+           << "the C entry point of @" << entry.function << " would be named '"
+           << entry.symbol
+           << "', which the lowered code already uses (choose another "
+              "prefix)";
   Location loc = callee.getLoc();
   OpBuilder b(module.getContext());
   b.setInsertionPointAfter(callee);
@@ -374,13 +460,28 @@ static LogicalResult generateEntryPoint(ModuleOp module,
     outputs.push_back(out);
   }
 
-  // Bad arguments return before anything runs.
+  Value shapeMismatch = eb.i1(false);
+  for (const CShapeCheck &check : entry.shapeChecks) {
+    auto size = [&](const CResultDim &dim) {
+      return dim.argIndex < 0 ? eb.i64(dim.size)
+                              : argSizes[dim.argIndex][dim.argDim];
+    };
+    shapeMismatch =
+        eb.orOf(shapeMismatch, eb.cmp(LLVM::ICmpPredicate::ne, size(check.lhs),
+                                      size(check.rhs)));
+  }
+
+  // Bad arguments return before anything runs: negative sizes first (the
+  // other checks use the sizes), then shape rules, then NULL pointers.
+  auto code = [&](CStatus status) {
+    return eb.i32(static_cast<int32_t>(status));
+  };
   Value status = LLVM::SelectOp::create(
-      b, loc, negative,
-      eb.i32(static_cast<int32_t>(CStatus::NegativeDimension)),
-      LLVM::SelectOp::create(b, loc, nullPointer,
-                             eb.i32(static_cast<int32_t>(CStatus::NullPointer)),
-                             eb.i32(0)));
+      b, loc, nullPointer, code(CStatus::NullPointer), code(CStatus::Ok));
+  status = LLVM::SelectOp::create(b, loc, shapeMismatch,
+                                  code(CStatus::ShapeMismatch), status);
+  status = LLVM::SelectOp::create(b, loc, negative,
+                                  code(CStatus::NegativeDimension), status);
   Block *exit = b.createBlock(&wrapper.getBody(), {}, {eb.i32Type}, {loc});
   LLVM::ReturnOp::create(b, loc, exit->getArgument(0));
   Block *run = b.createBlock(exit);
@@ -426,17 +527,25 @@ static LogicalResult generateEntryPoint(ModuleOp module,
   Block *bad = b.createBlock(exit);
   b.setInsertionPointToEnd(run);
   LLVM::CondBrOp::create(b, loc, mismatch, bad, copy);
-  for (auto [target, code] :
+  for (auto [target, result] :
        {std::pair{copy, CStatus::Ok}, std::pair{bad, CStatus::ResultShape}}) {
     b.setInsertionPointToStart(target);
-    for (auto [i, alloc] : llvm::enumerate(allocated)) {
-      if (code == CStatus::Ok)
-        LLVM::MemcpyOp::create(b, loc, outputs[i], sources[i], bytes[i],
+    if (result == CStatus::Ok)
+      for (auto [i, output] : llvm::enumerate(outputs))
+        LLVM::MemcpyOp::create(b, loc, output, sources[i], bytes[i],
                                /*isVolatile=*/false);
-      LLVM::CallOp::create(b, loc, *freeFn, ValueRange{alloc});
+    // Results may share one allocation (`return %r, %r`): each distinct
+    // pointer is freed once, after every copy; repeats become free(NULL).
+    for (auto [i, alloc] : llvm::enumerate(allocated)) {
+      Value repeat = eb.i1(false);
+      for (Value earlier : ArrayRef(allocated).take_front(i))
+        repeat =
+            eb.orOf(repeat, eb.cmp(LLVM::ICmpPredicate::eq, alloc, earlier));
+      Value toFree = LLVM::SelectOp::create(
+          b, loc, repeat, LLVM::ZeroOp::create(b, loc, eb.ptrType), alloc);
+      LLVM::CallOp::create(b, loc, *freeFn, ValueRange{toFree});
     }
-    LLVM::BrOp::create(b, loc, ValueRange{eb.i32(static_cast<int32_t>(code))},
-                       exit);
+    LLVM::BrOp::create(b, loc, ValueRange{code(result)}, exit);
   }
   // Only the C ABI is exported; the lowered function can be inlined into it.
   callee.setLinkage(LLVM::Linkage::Internal);
@@ -454,10 +563,6 @@ LogicalResult fff::generateCEntryPoints(ModuleOp module,
 //===----------------------------------------------------------------------===//
 // The header
 //===----------------------------------------------------------------------===//
-
-static std::string getDimName(const CParam &arg, int64_t dim) {
-  return arg.name + "_dim" + std::to_string(dim);
-}
 
 /// `[a_dim0][768]`: the shape in the header's comments.
 static std::string getShapeText(const CEntryPoint &entry, const CParam &param) {
@@ -490,6 +595,7 @@ static std::string getABIJson(const CEntryPoint &entry) {
     args.push_back(llvm::json::Object{{"name", arg.name},
                                       {"dtype", getDTypeName(arg.elementType)},
                                       {"array", arg.isArray},
+                                      {"writable", arg.isWritable},
                                       {"shape", std::move(shape)}});
   }
   for (const CParam &result : entry.results) {
@@ -503,12 +609,23 @@ static std::string getABIJson(const CEntryPoint &entry) {
                            {"dtype", getDTypeName(result.elementType)},
                            {"shape", std::move(shape)}});
   }
+  auto dimJson = [](const CResultDim &dim) {
+    return dim.argIndex < 0
+               ? llvm::json::Value(dim.size)
+               : llvm::json::Value(llvm::json::Array{dim.argIndex, dim.argDim});
+  };
+  llvm::json::Array checks;
+  for (const CShapeCheck &check : entry.shapeChecks)
+    checks.push_back(llvm::json::Object{{"lhs", dimJson(check.lhs)},
+                                        {"rhs", dimJson(check.rhs)},
+                                        {"message", check.message}});
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(llvm::json::Object{{"symbol", entry.symbol},
                                              {"function", entry.function},
                                              {"args", std::move(args)},
-                                             {"results", std::move(results)}});
+                                             {"results", std::move(results)},
+                                             {"checks", std::move(checks)}});
   return text;
 }
 
@@ -527,8 +644,10 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
      << "  FFF_OK = 0,\n"
      << "  FFF_ERROR_NULL_POINTER = 1,       /* NULL for a non-empty array */\n"
      << "  FFF_ERROR_NEGATIVE_DIMENSION = 2, /* a size argument is < 0 */\n"
-     << "  FFF_ERROR_RESULT_SHAPE = 3        /* internal: unexpected result "
+     << "  FFF_ERROR_RESULT_SHAPE = 3,       /* internal: unexpected result "
         "shape */\n"
+     << "  FFF_ERROR_SHAPE_MISMATCH = 4      /* sizes break a rule listed "
+        "under 'requires' */\n"
      << "};\n\n"
      << "static inline const char *fff_status_string(int32_t status) {\n"
      << "  switch (status) {\n"
@@ -538,6 +657,8 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
      << "  case FFF_ERROR_NEGATIVE_DIMENSION: return \"negative dimension\";\n"
      << "  case FFF_ERROR_RESULT_SHAPE: return \"result shape differs from "
         "the declared one\";\n"
+     << "  case FFF_ERROR_SHAPE_MISMATCH: return \"argument sizes break a "
+        "shape rule of the model\";\n"
      << "  default: return \"unknown status\";\n"
      << "  }\n}\n#endif\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
@@ -551,6 +672,15 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
       os << " *   " << result.name
          << " (result): " << getCTypeName(result.elementType)
          << getShapeText(entry, result) << "\n";
+    for (const CShapeCheck &check : entry.shapeChecks) {
+      auto dimText = [&](const CResultDim &dim) {
+        return dim.argIndex < 0
+                   ? std::to_string(dim.size)
+                   : getDimName(entry.args[dim.argIndex], dim.argDim);
+      };
+      os << " *   requires " << dimText(check.lhs)
+         << " == " << dimText(check.rhs) << " (" << check.message << ")\n";
+    }
     os << " * fff-abi: " << getABIJson(entry) << " */\n";
     os << "int32_t " << entry.symbol << "(";
     llvm::ListSeparator sep(", ");
@@ -559,8 +689,8 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
         os << sep << getCTypeName(arg.elementType) << " " << arg.name;
         continue;
       }
-      os << sep << "const " << getCTypeName(arg.elementType) << " *"
-         << arg.name;
+      os << sep << (arg.isWritable ? "" : "const ")
+         << getCTypeName(arg.elementType) << " *" << arg.name;
       for (auto [d, size] : llvm::enumerate(arg.shape))
         if (size == ShapedType::kDynamic)
           os << sep << "int64_t " << getDimName(arg, d);

@@ -31,6 +31,10 @@ fff::createTargetMachine(const TargetOptions &options, std::string &error) {
     return nullptr;
   std::string cpu = options.cpu;
   llvm::SubtargetFeatures features;
+  // "host" names this machine; for another architecture it means generic.
+  if (cpu == "host" &&
+      triple.getArch() != llvm::Triple(llvm::sys::getProcessTriple()).getArch())
+    cpu = "generic";
   if (cpu == "host") {
     cpu = llvm::sys::getHostCPUName().str();
     for (const auto &feature : llvm::sys::getHostCPUFeatures())
@@ -143,7 +147,9 @@ LogicalResult fff::linkSharedLibrary(StringRef objectPath, StringRef output,
                 .str();
     return failure();
   }
-  SmallVector<StringRef> args = {*program, "-shared",  "-o",
+  // -z defs: a symbol the object needs and nothing provides is a link error
+  // here, not a failure when the library is loaded.
+  SmallVector<StringRef> args = {*program, "-shared",  "-Wl,-z,defs", "-o",
                                  output,   objectPath, "-lm"};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*program, args, std::nullopt, {}, 0, 0,

@@ -154,6 +154,9 @@ def run() -> int:
     print("fff-mlir main job: FFF layers compiled ahead of time, run, checked and timed\n")
     print(f"machine: {machine.cpu_model()}; {THREADS} thread; "
           f"dense baseline: numpy {np.__version__} with {machine.blas_description()}\n", flush=True)
+    if "OpenBLAS" not in machine.blas_description():
+        print("warning: numpy is not using OpenBLAS (scripts/setup.sh installs it): the dense "
+              "baseline is slow and the speedups below are inflated\n", flush=True)
     rows = ["| model | batch | output vs reference | FFF us/row | dense us/row | speedup |",
             "|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="fff_main_") as tmp:

@@ -32,6 +32,7 @@ STATUS_MESSAGES = {
     1: "NULL pointer for a non-empty array",
     2: "negative dimension",
     3: "result shape differs from the declared one",
+    4: "argument sizes break a shape rule of the model",
 }
 # Element types of the C ABI and the numpy dtypes that hold them.
 DTYPES = {
@@ -118,6 +119,7 @@ class Param:
     dtype_name: str
     shape: list  # int, None (argument: any size) or [arg, dim] (result: that argument's size)
     array: bool = True
+    writable: bool = False  # a memref argument the compiled code may write
 
 
 class EntryPoint:
@@ -126,8 +128,9 @@ class EntryPoint:
     def __init__(self, lib: ctypes.CDLL, abi: dict):
         self.symbol = abi["symbol"]
         self.function = abi["function"]
-        self.args = [Param(a["name"], DTYPES[a["dtype"]], a["dtype"], a["shape"], a["array"])
-                     for a in abi["args"]]
+        self.args = [Param(a["name"], DTYPES[a["dtype"]], a["dtype"], a["shape"], a["array"],
+                           a.get("writable", False)) for a in abi["args"]]
+        self.checks = abi.get("checks", [])
         self.results = [Param(r["name"], DTYPES[r["dtype"]], r["dtype"], r["shape"])
                         for r in abi["results"]]
         self._fn = getattr(lib, self.symbol)
@@ -139,8 +142,13 @@ class EntryPoint:
 
     def _check(self, param: Param, value):
         if not param.array:
-            if not np.isscalar(value):
+            if not np.isscalar(value) or isinstance(value, (str, bytes)):
                 raise TypeError(f"{self.function}: {param.name} must be a scalar, got {type(value).__name__}")
+            if np.issubdtype(param.dtype, np.integer):
+                info = np.iinfo(param.dtype)
+                if not float(value).is_integer() or not info.min <= value <= info.max:
+                    raise ValueError(f"{self.function}: {param.name} must be an integer in "
+                                     f"[{info.min}, {info.max}] ({param.dtype_name}), got {value}")
             return
         if not isinstance(value, np.ndarray):
             raise TypeError(f"{self.function}: {param.name} must be a numpy array of {param.dtype}, "
@@ -156,14 +164,29 @@ class EntryPoint:
         if not value.flags.c_contiguous:
             raise ValueError(f"{self.function}: {param.name} must be C-contiguous "
                              "(np.ascontiguousarray makes a copy that is)")
+        if param.writable and not value.flags.writeable:
+            raise ValueError(f"{self.function}: {param.name} is written by the compiled code, "
+                             "but the array is read-only")
+
+    def _check_rules(self, values):
+        """The shape rules between argument sizes (the header's 'requires')."""
+        def size(d):
+            return d if isinstance(d, int) else values[d[0]].shape[d[1]]
+        for rule in self.checks:
+            if size(rule["lhs"]) != size(rule["rhs"]):
+                lhs = self.args[rule["lhs"][0]].name
+                raise ShapeError(f"{self.function}: {rule['message']}; got {lhs} of shape "
+                                 f"{values[rule['lhs'][0]].shape}")
 
     def __call__(self, *values):
         if len(values) != len(self.args):
             raise TypeError(f"{self.function} takes {len(self.args)} argument(s) "
                             f"({', '.join(p.name for p in self.args)}), got {len(values)}")
-        c_args = []
         for param, value in zip(self.args, values):
             self._check(param, value)
+        self._check_rules(values)
+        c_args = []
+        for param, value in zip(self.args, values):
             if not param.array:
                 c_args.append(_CTYPES[param.dtype_name](value))
                 continue

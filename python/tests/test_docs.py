@@ -38,10 +38,12 @@ def test_walkthrough_is_current():
 
 def test_every_pass_is_documented():
     text = "".join((REPO_ROOT / p).read_text() for p in REFERENCES if "Passes" in p)
-    for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg"):
+    for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg",
+                 "fff-insert-shape-checks", "fff-weights-to-arguments", "fff-expand-strided-copies"):
         assert f"`-{name}`" in text, f"{name} missing from the generated pass reference"
     passes_md = (REPO_ROOT / "docs/passes.md").read_text()
-    for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg", "fff-cpu-pipeline"):
+    for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg", "fff-cpu-pipeline",
+                 "fff-insert-shape-checks", "fff-weights-to-arguments", "fff-expand-strided-copies"):
         assert name in passes_md
 
 

@@ -16,6 +16,7 @@
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
@@ -207,13 +208,14 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
     return writeHeader(*entries, headerFile.empty() ? outputFile.getValue()
                                                     : headerFile.getValue());
 
-  fff::markArgumentsReadOnly(*module, *entries);
+  fff::prepareForLowering(*module, *entries);
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   fff::buildCPUPipeline(pm, pipeline);
   if (failed(pm.run(*module)) ||
-      failed(fff::generateCEntryPoints(*module, *entries)))
+      failed(fff::generateCEntryPoints(*module, *entries)) ||
+      failed(verify(*module)))
     return failure();
   if (!header.empty() && failed(writeHeader(*entries, header)))
     return failure();

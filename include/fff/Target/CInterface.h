@@ -32,6 +32,7 @@ enum class CStatus : int32_t {
   NullPointer = 1,       // a non-empty array was passed as NULL
   NegativeDimension = 2, // a dimension argument was < 0
   ResultShape = 3,       // the compiled code produced an unexpected shape
+  ShapeMismatch = 4,     // argument sizes break a shape rule of the model
 };
 
 /// One dimension of a result: static, or equal to a dimension of an argument.
@@ -47,9 +48,19 @@ struct CParam {
   std::string name;
   Type elementType;
   bool isArray = false;
-  SmallVector<int64_t> shape; // ShapedType::kDynamic for dynamic dims
-  SmallVector<CResultDim>
-      resultDims; // results only: where each size comes from
+  /// ShapedType::kDynamic for dynamic dims.
+  SmallVector<int64_t> shape;
+  /// Results only: where each size comes from.
+  SmallVector<CResultDim> resultDims;
+  /// Memref arguments may be written by the compiled code (not `const`).
+  bool isWritable = false;
+};
+
+/// A shape rule of the model between argument sizes, checked by the entry
+/// point before it runs anything (else the compiled code would abort).
+struct CShapeCheck {
+  CResultDim lhs, rhs; // lhs is an argument dimension; rhs one or a constant
+  std::string message;
 };
 
 /// The C entry point of one public function.
@@ -58,6 +69,7 @@ struct CEntryPoint {
   std::string symbol;   // the exported C symbol
   SmallVector<CParam> args;
   SmallVector<CParam> results;
+  SmallVector<CShapeCheck> shapeChecks;
 };
 
 /// Describes the C entry points of `module`'s public functions (tensor or
@@ -67,10 +79,11 @@ struct CEntryPoint {
 FailureOr<std::vector<CEntryPoint>> describeCEntryPoints(ModuleOp module,
                                                          StringRef prefix);
 
-/// Marks the tensor arguments of the entry points `bufferization.writable =
-/// false`: the C signature promises `const`, so bufferization must copy
-/// rather than write into a caller's array.
-void markArgumentsReadOnly(ModuleOp module, ArrayRef<CEntryPoint> entries);
+/// Readies the described functions for lowering: tensor arguments become
+/// `bufferization.writable = false` (the C signature promises `const`, so
+/// bufferization must copy rather than write into a caller's array), and the
+/// `fff.name` attributes, now in the description, are dropped.
+void prepareForLowering(ModuleOp module, ArrayRef<CEntryPoint> entries);
 
 /// Adds the entry points to `module` once it is in the LLVM dialect (after
 /// fff-cpu-pipeline), each calling the lowered function, which becomes

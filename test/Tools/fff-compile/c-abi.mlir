@@ -14,7 +14,7 @@
 // HEADER-LABEL: /* @layer
 // HEADER-NEXT:  *   x: float[x_dim0][4]
 // HEADER-NEXT:  *   result (result): float[x_dim0][2]
-// HEADER-NEXT:  * fff-abi: {"args":[{"array":true,"dtype":"f32","name":"x","shape":[null,4]}],"function":"layer","results":[{"dtype":"f32","name":"result","shape":{{\[\[0,0\],2\]}}}],"symbol":"fff_layer"} */
+// HEADER-NEXT:  * fff-abi: {"args":[{"array":true,"dtype":"f32","name":"x","shape":[null,4],"writable":false}],"checks":[],"function":"layer","results":[{"dtype":"f32","name":"result","shape":{{\[\[0,0\],2\]}}}],"symbol":"fff_layer"} */
 // HEADER-NEXT: int32_t fff_layer(const float *x, int64_t x_dim0, float *result);
 func.func @layer(%x: tensor<?x4xf32> {fff.name = "x"}) -> tensor<?x2xf32> {
   %w = arith.constant dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]> : tensor<3x4xf32>
@@ -56,6 +56,33 @@ func.func @two(%s: f32, %a: tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<2x3xf32
 // HEADER: int32_t fff_types(const uint16_t *arg0, const uint16_t *arg1, const int64_t *arg2, const int8_t *arg3, uint16_t *result);
 func.func @types(%a: tensor<2xf16>, %b: tensor<2xbf16>, %c: tensor<2xindex>, %d: tensor<2xi8>) -> tensor<2xf16> {
   return %a : tensor<2xf16>
+}
+
+// Shape rules between argument sizes that the verifier could not decide are
+// listed, and the entry point checks them (FFF_ERROR_SHAPE_MISMATCH).
+// HEADER-LABEL: /* @checked
+// HEADER:       *   requires w_dim0 == 3 (fff.path_neuron: 'node_weights' dimension 0 must be 3 (trees * (2^(depth+1) - 1) nodes))
+// HEADER-NEXT:  *   requires init_dim0 == x_dim0 (fff.path_neuron: 'init' dimension 0 must equal dimension 0 of 'input' (batch))
+// HEADER-NEXT:  * fff-abi: {{.*}}"checks":[{"lhs":[1,0],"message":{{.*}},"rhs":3},{"lhs":[2,0],"message":{{.*}},"rhs":[0,0]}]
+// HEADER-NEXT: int32_t fff_checked(const float *x, int64_t x_dim0, const float *w, int64_t w_dim0, const float *init, int64_t init_dim0, float *result);
+func.func @checked(%x: tensor<?x4xf32> {fff.name = "x"}, %w: tensor<?x4xf32> {fff.name = "w"},
+                   %init: tensor<?x2xf32> {fff.name = "init"}) -> tensor<?x2xf32> {
+  %b = arith.constant dense<0.0> : tensor<3xf32>
+  %o = arith.constant dense<1.0> : tensor<3x2xf32>
+  %y = fff.path_neuron trees 1 depth 1 activation relu tie gt
+      ins(%x, %w, %b, %o : tensor<?x4xf32>, tensor<?x4xf32>, tensor<3xf32>, tensor<3x2xf32>)
+      outs(%init : tensor<?x2xf32>)
+  return %y : tensor<?x2xf32>
+}
+
+// Memref arguments may be written: no const.
+// HEADER-LABEL: /* @fill
+// HEADER: "writable":true
+// HEADER: int32_t fff_fill(float *arg0, int64_t arg0_dim0);
+func.func @fill(%a: memref<?xf32>) {
+  %c = arith.constant 1.0 : f32
+  linalg.fill ins(%c : f32) outs(%a : memref<?xf32>)
+  return
 }
 
 // Private functions get no entry point.

@@ -48,3 +48,8 @@ func.func @layer(%x: tensor<?x64xf32> {fff.name = "x"}) -> tensor<?x64xf32> {
       outs(%init : tensor<?x64xf32>)
   return %y : tensor<?x64xf32>
 }
+
+// A cross triple with the default --target-cpu=host gets that target's
+// generic CPU, not this machine's.
+// RUN: fff-compile %s --emit=asm --target-triple=aarch64-linux-gnu | FileCheck %s --check-prefix=CROSS
+// CROSS: fff_layer:

@@ -12,7 +12,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir::fff {
 #define GEN_PASS_DEF_FFFWEIGHTSTOARGUMENTS
@@ -73,50 +74,58 @@ struct FFFWeightsToArgumentsPass
   }
 
   LogicalResult convert(ModuleOp module, func::FuncOp func) {
-    // Constant weight -> (operands that use it, name), in op order.
-    llvm::MapVector<Value, std::pair<SmallVector<OpOperand *>, std::string>>
-        hoisted;
-    int64_t layers = 0;
-    SmallVector<std::pair<Operation *, int64_t>> ops;
+    // One argument per weight operand, not per constant: canonicalization
+    // merges equal constants (two zero biases), and a checkpoint loaded later
+    // must be able to give them different values.
+    SmallVector<std::pair<OpOperand *, std::string>> hoisted;
+    SmallVector<Operation *> ops;
     func.walk([&](Operation *op) {
       if (isa<FFFDialect>(op->getDialect()))
-        ops.push_back({op, layers++});
+        ops.push_back(op);
     });
     // Names are per operand, so with several layers they need the layer.
-    for (auto [op, index] : ops) {
-      for (auto [operand, name] : getWeightOperands(op)) {
-        Value value = operand->get();
-        if (!value.getDefiningOp<arith::ConstantOp>())
-          continue;
-        auto &entry = hoisted[value];
-        if (entry.first.empty())
-          entry.second =
-              layers > 1 ? ("l" + Twine(index) + "_" + name).str() : name.str();
-        entry.first.push_back(operand);
-      }
-    }
+    for (auto [index, op] : llvm::enumerate(ops))
+      for (auto [operand, name] : getWeightOperands(op))
+        if (operand->get().getDefiningOp<arith::ConstantOp>())
+          hoisted.push_back(
+              {operand, ops.size() > 1 ? ("l" + Twine(index) + "_" + name).str()
+                                       : name.str()});
     if (hoisted.empty())
       return success();
     if (!SymbolTable::symbolKnownUseEmpty(func, module))
       return func.emitOpError("is called inside the module, so its weights "
                               "cannot become arguments (its callers would "
                               "not pass them)");
+    // A weight constant that other ops use too would keep its baked-in value
+    // there while the layer takes the run-time one.
+    llvm::SmallPtrSet<OpOperand *, 16> weightUses;
+    for (auto &entry : hoisted)
+      weightUses.insert(entry.first);
+    for (auto &entry : hoisted)
+      for (OpOperand &use : entry.first->get().getUses())
+        if (!weightUses.contains(&use))
+          return use.getOwner()->emitOpError()
+                 << "uses a constant that is also the weight '" << entry.second
+                 << "' of " << entry.first->getOwner()->getName()
+                 << "; as an argument, the weight would no longer match this "
+                    "use (give this op its own constant)";
 
     MLIRContext *ctx = &getContext();
-    for (auto &[value, uses] : hoisted) {
+    llvm::SetVector<Operation *> constants; // each once, to erase them once
+    for (auto &[operand, name] : hoisted) {
+      Value value = operand->get();
       unsigned index = func.getNumArguments();
-      auto name = NamedAttribute(StringAttr::get(ctx, "fff.name"),
-                                 StringAttr::get(ctx, uses.second));
+      auto attr = NamedAttribute(StringAttr::get(ctx, "fff.name"),
+                                 StringAttr::get(ctx, name));
       if (failed(func.insertArgument(index, value.getType(),
-                                     DictionaryAttr::get(ctx, {name}),
+                                     DictionaryAttr::get(ctx, {attr}),
                                      value.getLoc())))
         return failure();
-      for (OpOperand *use : uses.first)
-        use->set(func.getArgument(index));
+      constants.insert(value.getDefiningOp());
+      operand->set(func.getArgument(index));
     }
-    for (auto &entry : hoisted)
-      if (Operation *constant = entry.first.getDefiningOp();
-          constant->use_empty())
+    for (Operation *constant : constants)
+      if (constant->use_empty())
         constant->erase();
     return success();
   }

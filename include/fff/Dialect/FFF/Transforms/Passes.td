@@ -103,7 +103,11 @@ def FFFWeightsToArguments : Pass<"fff-weights-to-arguments", "ModuleOp"> {
     operand of an fff op (node weights and biases, leaf and master-leaf
     banks, output weights, `fff.cmm` banks and biases) that is an
     `arith.constant` becomes a new argument appended to the function, in op
-    order then operand order. A constant used twice becomes one argument.
+    order then operand order. Each operand gets its own argument, even where
+    canonicalization merged equal constants (two zero biases): a checkpoint
+    passed at run time may give them different values. A weight constant
+    that a non-weight operand also uses is an error, since that use would
+    keep the baked-in value.
 
     Each new argument gets an `fff.name` attribute naming the operand
     (`node_weights`, `w1`, ...; prefixed with `l<k>_` when the function has
@@ -112,6 +116,21 @@ def FFFWeightsToArguments : Pass<"fff-weights-to-arguments", "ModuleOp"> {
     A function that is called inside the module keeps its signature: its
     callers would not pass the new arguments, so this is an error.
   }];
+}
+
+def FFFExpandStridedCopies : Pass<"fff-expand-strided-copies"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into "
+                "linalg.copy";
+  let description = [{
+    `convert-memref-to-llvm` lowers a `memref.copy` whose operands are not
+    both contiguous (a strided view, e.g. a slice a function returns) to a
+    call of `memrefCopy`, which lives in MLIR's runner-utils library. A
+    library built by `fff-compile` must not depend on it, so such copies
+    become `linalg.copy` here and `convert-linalg-to-loops` makes them
+    loops. Copies between identity-layout buffers stay `memref.copy` (they
+    lower to `llvm.memcpy`).
+  }];
+  let dependentDialects = ["linalg::LinalgDialect"];
 }
 
 #endif // FFF_DIALECT_FFF_TRANSFORMS_PASSES_TD
