@@ -17,7 +17,7 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.fff_tools_dir, config.llvm_tools_dir]
-tools = ["fff-opt", "fff-compile", "mlir-opt", "mlir-runner", "llvm-nm", "not", "count", "split-file",
+tools = ["fff-opt", "fff-compile", "mlir-opt", "mlir-runner", "llvm-nm", "llvm-readobj", "not", "count", "split-file",
          ToolSubst("%PYTHON", config.python_executable, unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(("%fff_src_root", config.fff_src_root))

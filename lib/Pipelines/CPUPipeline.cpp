@@ -33,6 +33,8 @@ LogicalResult fff::verifyCPUPipelineOptions(
   if (options.rowBlock < 1)
     return errorHandler("fff-cpu-pipeline: row-block must be >= 1, got " +
                         Twine(options.rowBlock.getValue()));
+  if (std::string error = checkInterleave(options.interleave); !error.empty())
+    return errorHandler("fff-cpu-pipeline: " + error);
   return success();
 }
 
@@ -47,6 +49,7 @@ void fff::buildCPUPipeline(OpPassManager &pm,
     FFFFuseRoutingOptions fuse;
     fuse.vectorWidth = options.vectorWidth;
     fuse.rowBlock = options.rowBlock;
+    fuse.interleave = options.interleave;
     pm.addPass(createFFFFuseRouting(fuse));
   }
   pm.addPass(createFFFExpandLayers());
@@ -75,13 +78,22 @@ void fff::buildCPUPipeline(OpPassManager &pm,
 
   // Loops and vectors -> LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createForallToForLoopPass());
+  if (options.openmp) {
+    // Row loops become OpenMP worksharing loops; everything inside a row
+    // stays sequential.
+    pm.addPass(createForallToParallelLoopPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+  } else {
+    pm.addPass(createForallToForLoopPass());
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
+  if (options.openmp)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

@@ -139,7 +139,9 @@ LogicalResult fff::emitMachineCode(llvm::Module &module,
 }
 
 LogicalResult fff::linkSharedLibrary(StringRef objectPath, StringRef output,
-                                     StringRef linker, std::string &error) {
+                                     StringRef linker,
+                                     ArrayRef<std::string> libraries,
+                                     std::string &error) {
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(linker);
   if (!program) {
     error = ("cannot find the linker driver '" + linker +
@@ -149,10 +151,19 @@ LogicalResult fff::linkSharedLibrary(StringRef objectPath, StringRef output,
   }
   // -z defs: a symbol the object needs and nothing provides is a link error
   // here, not a failure when the library is loaded.
-  SmallVector<StringRef> args = {*program, "-shared",  "-Wl,-z,defs", "-o",
-                                 output,   objectPath, "-lm"};
+  SmallVector<std::string> args = {*program, "-shared",    "-Wl,-z,defs",
+                                   "-o",     output.str(), objectPath.str(),
+                                   "-lm"};
+  for (const std::string &library : libraries) {
+    // The runtime of the LLVM that compiled the code (libomp for OpenMP),
+    // found again at load time through the rpath.
+    args.push_back("-L" FFF_LLVM_LIBRARY_DIR);
+    args.push_back("-Wl,-rpath," FFF_LLVM_LIBRARY_DIR);
+    args.push_back("-l" + library);
+  }
+  SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*program, args, std::nullopt, {}, 0, 0,
+  int rc = llvm::sys::ExecuteAndWait(*program, argRefs, std::nullopt, {}, 0, 0,
                                      &message);
   if (rc != 0) {
     error = ("linking " + output + " with " + *program + " failed" +

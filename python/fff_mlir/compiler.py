@@ -61,13 +61,16 @@ class CompiledLayer:
 def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
             output: Optional[Union[str, Path]] = None, name: str = "layer",
             fuse: bool = True, vector_width: Optional[int] = None, row_block: int = 1,
-            weights: str = "constants", target_cpu: str = "host") -> CompiledLayer:
+            interleave: int = 1, openmp: bool = False, weights: str = "constants",
+            target_cpu: str = "host") -> CompiledLayer:
     """Compile `layer` for `target` into a shared library and load it.
 
     output: the library's path (default: a temporary directory); the C header
     (`.h`) and the MLIR given to fff-compile (`.mlir`) are written beside it.
     weights: "constants" bakes them into the library, "arguments" passes them
-    at each call. The other options are fff-compile's (docs/user-guide.md).
+    at each call. interleave: rows that walk their trees together. openmp:
+    rows run on OpenMP threads (OMP_NUM_THREADS). The
+    other options are fff-compile's (docs/user-guide.md).
     """
     if not isinstance(layer, (LeafMLP, PathNeuron)):
         raise TypeError(f"compile takes a LeafMLP or PathNeuron, got {type(layer).__name__}")
@@ -76,7 +79,8 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
     if weights not in ("constants", "arguments"):
         raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
     options = CompileOptions(fuse=fuse, vector_width=vector_width, row_block=row_block,
-                             weights=weights, target=target, target_cpu=target_cpu)
+                             interleave=interleave, openmp=openmp, weights=weights, target=target,
+                             target_cpu=target_cpu)
     if output is None:
         output = Path(tempfile.mkdtemp(prefix="fff_mlir_")) / f"lib{name}.so"
     library = compile_mlir(to_mlir(layer, name), output, options)

@@ -63,6 +63,8 @@ class CompileOptions:
     fuse: bool = True
     vector_width: Optional[int] = None
     row_block: int = 1
+    interleave: int = 1
+    openmp: bool = False
     weights: str = "constants"
     target: str = "cpu"
     target_cpu: str = "host"
@@ -72,13 +74,16 @@ class CompileOptions:
         return [f"--target={self.target}", f"--target-cpu={self.target_cpu}",
                 f"--fuse={str(self.fuse).lower()}",
                 f"--vector-width={'auto' if self.vector_width is None else self.vector_width}",
-                f"--row-block={self.row_block}", f"--weights={self.weights}", f"-O{self.opt_level}"]
+                f"--row-block={self.row_block}", f"--interleave={self.interleave}",
+                f"--openmp={str(self.openmp).lower()}",
+                f"--weights={self.weights}", f"-O{self.opt_level}"]
 
     def pipeline(self) -> str:
         """The same choices as an fff-opt pipeline (vector width 8 for auto)."""
         width = 8 if self.vector_width is None else self.vector_width
         return (f"fff-cpu-pipeline{{fuse={str(self.fuse).lower()} "
-                f"vector-width={width} row-block={self.row_block}}}")
+                f"vector-width={width} row-block={self.row_block} interleave={self.interleave} "
+                f"openmp={str(self.openmp).lower()}}}")
 
 
 def _run(cmd, stdin: Optional[bytes] = None) -> bytes:

@@ -25,6 +25,9 @@ VARIANTS = {
     "fused-v16-rb3": CompileOptions(fuse=True, vector_width=16, row_block=3),
     "unfused-scalar": CompileOptions(fuse=False, vector_width=0),
     "unfused-v4": CompileOptions(fuse=False, vector_width=4),
+    "fused-v16-openmp": CompileOptions(fuse=True, vector_width=16, openmp=True),
+    "fused-v8-interleave3": CompileOptions(fuse=True, vector_width=8, interleave=3),
+    "fused-scalar-interleave2": CompileOptions(fuse=True, vector_width=0, interleave=2),
 }
 
 

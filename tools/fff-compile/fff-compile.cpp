@@ -103,6 +103,16 @@ cl::opt<int64_t> rowBlock("row-block",
                           cl::desc("Rows per iteration of the fused row loop "
                                    "(a tiling of the batch; default 1)"),
                           cl::init(1), cl::cat(category));
+cl::opt<int64_t> interleave(
+    "interleave",
+    cl::desc("Rows that walk their trees together, their dot products "
+             "interleaved (1-16; default 1)"),
+    cl::init(1), cl::cat(category));
+cl::opt<bool> openmp(
+    "openmp",
+    cl::desc("Run the row loops on OpenMP threads (OMP_NUM_THREADS picks how "
+             "many); the library then needs libomp"),
+    cl::init(false), cl::cat(category));
 cl::opt<WeightsMode> weights(
     "weights", cl::desc("Where the weights live:"),
     cl::init(WeightsMode::Constants),
@@ -171,6 +181,8 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   fff::CPUPipelineOptions pipeline;
   pipeline.fuse = fuse;
   pipeline.rowBlock = rowBlock;
+  pipeline.openmp = openmp;
+  pipeline.interleave = interleave;
   if (vectorWidth == "auto") {
     pipeline.vectorWidth = fff::getPreferredVectorWidth(*machine);
   } else {
@@ -263,7 +275,11 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
                                     object, error)))
       return fail(error);
   }
-  if (failed(fff::linkSharedLibrary(objectPath, outputFile, linker, error)))
+  SmallVector<std::string> libraries;
+  if (llvmModule->getFunction("__kmpc_fork_call"))
+    libraries.push_back("omp");
+  if (failed(fff::linkSharedLibrary(objectPath, outputFile, linker, libraries,
+                                    error)))
     return fail(error);
   return success();
 }

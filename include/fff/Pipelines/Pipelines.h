@@ -25,6 +25,17 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "row-block",
       llvm::cl::desc("Rows per iteration of the fused parallel row loop"),
       llvm::cl::init(1)};
+  PassOptions::Option<int64_t> interleave{
+      *this, "interleave",
+      llvm::cl::desc("Rows that walk their trees together in the fused loop, "
+                     "their dot products interleaved (1-16)"),
+      llvm::cl::init(1)};
+  PassOptions::Option<bool> openmp{
+      *this, "openmp",
+      llvm::cl::desc("Run the parallel row loops on OpenMP threads "
+                     "(scf.forall -> scf.parallel -> omp.wsloop); the "
+                     "compiled code then needs an OpenMP runtime (libomp)"),
+      llvm::cl::init(false)};
 };
 
 /// Checks `options`; on failure reports through

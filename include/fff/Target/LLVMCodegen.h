@@ -50,9 +50,12 @@ LogicalResult emitMachineCode(llvm::Module &module,
                               llvm::raw_pwrite_stream &os, std::string &error);
 
 /// Links `objectPath` into the shared library `output` with `linker` (a C
-/// compiler driver found on PATH, e.g. "cc"), adding libm.
+/// compiler driver found on PATH, e.g. "cc"), adding libm and `libraries`
+/// (e.g. "omp"), which are looked up in LLVM's library directory first.
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef output,
-                                StringRef linker, std::string &error);
+                                StringRef linker,
+                                ArrayRef<std::string> libraries,
+                                std::string &error);
 
 } // namespace mlir::fff
 

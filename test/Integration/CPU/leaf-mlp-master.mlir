@@ -1,3 +1,6 @@
+// RUN: fff-opt %s --fff-cpu-pipeline="fuse=true vector-width=4 interleave=3" \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils \
+// RUN:   | FileCheck %s
 // RUN: fff-opt %s --fff-cpu-pipeline="fuse=true vector-width=8" \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils \
 // RUN:   | FileCheck %s

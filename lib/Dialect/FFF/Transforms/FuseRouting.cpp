@@ -142,7 +142,7 @@ struct RowMlp {
 };
 
 void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
-                 int64_t rowBlock) {
+                 int64_t rowBlock, int64_t interleave) {
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
   Value x = op.getInput();
@@ -159,17 +159,14 @@ void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
   Value numInner = arith::ConstantIndexOp::create(
       b, loc, getLeafTreeNodeCount(op.getDepth()));
 
-  auto body = [&](OpBuilder &nb, Location nl, Value row,
-                  ValueRange blocks) -> SmallVector<Value> {
+  // Row `row` (slice `slice`) once its walk has reached heap node `node`.
+  auto finishRow = [&](OpBuilder &nb, Location nl, Value row, Value slice,
+                       Value node) -> Value {
     Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
-    Value base = arith::ConstantIndexOp::create(nb, nl, 0);
-    Value node =
-        buildTreeWalk(nb, nl, x, row, op.getNodeWeights(), op.getNodeBiases(),
-                      base, op.getDepth(), op.getTie(), vectorWidth)[0];
     Value leaf = arith::SubIOp::create(nb, nl, node, numInner);
-    Value outDim = dimValue(nb, nl, blocks[0], 1);
+    Value outDim = dimValue(nb, nl, slice, 1);
     Value y =
-        buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim, vectorWidth);
+        buildZeroRow(nb, nl, slice, ValueRange{local}, outDim, vectorWidth);
     y = buildAxpy(nb, nl, y, ValueRange{local}, gate, op.getB2(),
                   ValueRange{leaf}, outDim, vectorWidth);
     RowMlp leafMlp{x,          row,    op.getW1(),         op.getB1(),
@@ -188,53 +185,94 @@ void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
                     vectorWidth};
       y = master.addInto(nb, nl, y, local, masterGate);
     }
-    return {y};
+    return y;
   };
-  SmallVector<Value> results =
-      buildRowLoop(b, loc, ValueRange{op.getInit()}, rowBlock, body);
-  rewriter.replaceOp(op, results);
+  auto body = [&](OpBuilder &nb, Location nl, Value row,
+                  ValueRange blocks) -> SmallVector<Value> {
+    Value base = arith::ConstantIndexOp::create(nb, nl, 0);
+    Value node =
+        buildTreeWalk(nb, nl, x, row, op.getNodeWeights(), op.getNodeBiases(),
+                      base, op.getDepth(), op.getTie(), vectorWidth)[0];
+    return {finishRow(nb, nl, row, blocks[0], node)};
+  };
+  if (interleave == 1) {
+    rewriter.replaceOp(
+        op, buildRowLoop(b, loc, ValueRange{op.getInit()}, rowBlock, body));
+    return;
+  }
+  // The rows of a group walk the tree together, then each computes its leaf.
+  auto group = [&](OpBuilder &nb, Location nl, ValueRange rows,
+                   ValueRange slices) -> SmallVector<Value> {
+    Value base = arith::ConstantIndexOp::create(nb, nl, 0);
+    SmallVector<Value> nodes = buildInterleavedTreeWalk(
+        nb, nl, x, rows, op.getNodeWeights(), op.getNodeBiases(), base,
+        op.getDepth(), op.getTie(), vectorWidth);
+    SmallVector<Value> ys;
+    for (auto [row, slice, node] : llvm::zip(rows, slices, nodes))
+      ys.push_back(finishRow(nb, nl, row, slice, node));
+    return ys;
+  };
+  rewriter.replaceOp(op, buildInterleavedRowLoop(b, loc, op.getInit(),
+                                                 interleave, group, body));
 }
 
 void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
-                    int64_t vectorWidth, int64_t rowBlock) {
+                    int64_t vectorWidth, int64_t rowBlock, int64_t interleave) {
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
   Value x = op.getInput();
   Activation act = op.getActivation();
 
-  auto body = [&](OpBuilder &nb, Location nl, Value row,
-                  ValueRange blocks) -> SmallVector<Value> {
-    Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
-    Value outDim = dimValue(nb, nl, blocks[0], 1);
-    Value y =
-        buildZeroRow(nb, nl, blocks[0], ValueRange{local}, outDim, vectorWidth);
+  // The rows of a group walk each tree together: their dot products are
+  // interleaved, and each visited node adds act(z) times its output row into
+  // its own row's output slice. A single row is the group of one.
+  auto group = [&](OpBuilder &nb, Location nl, ValueRange rows,
+                   ValueRange slices) -> SmallVector<Value> {
+    size_t n = rows.size();
+    Value local = arith::ConstantIndexOp::create(nb, nl, 0); // a slice's row
+    Value outDim = dimValue(nb, nl, slices[0], 1);
+    SmallVector<Value> ys;
+    for (Value slice : slices)
+      ys.push_back(
+          buildZeroRow(nb, nl, slice, ValueRange{local}, outDim, vectorWidth));
     Value zero = arith::ConstantIndexOp::create(nb, nl, 0);
     Value oneIdx = arith::ConstantIndexOp::create(nb, nl, 1);
     Value trees = arith::ConstantIndexOp::create(nb, nl, op.getTrees());
     Value perTree = arith::ConstantIndexOp::create(
         nb, nl, getPathTreeNodeCount(op.getDepth()));
     auto loop = scf::ForOp::create(
-        nb, nl, zero, trees, oneIdx, ValueRange{y},
+        nb, nl, zero, trees, oneIdx, ys,
         [&](OpBuilder &tb, Location tl, Value t, ValueRange args) {
           Value base = arith::MulIOp::create(tb, tl, t, perTree);
-          // Every visited node adds act(z) times its output row.
-          auto visit = [&](OpBuilder &vb, Location vl, Value, Value global,
-                           Value logit, ValueRange carried) {
-            Value a = buildActivation(vb, vl, logit, act);
-            return SmallVector<Value>{buildAxpy(
-                vb, vl, carried[0], ValueRange{local}, a, op.getOutputWeights(),
-                ValueRange{global}, outDim, vectorWidth)};
+          auto visit = [&](OpBuilder &vb, Location vl, Value,
+                           ValueRange globals, ValueRange logits,
+                           ValueRange carried) {
+            SmallVector<Value> updated;
+            for (size_t i = 0; i < n; ++i)
+              updated.push_back(
+                  buildAxpy(vb, vl, carried[i], ValueRange{local},
+                            buildActivation(vb, vl, logits[i], act),
+                            op.getOutputWeights(), ValueRange{globals[i]},
+                            outDim, vectorWidth));
+            return updated;
           };
-          SmallVector<Value> walk = buildTreeWalk(
-              tb, tl, x, row, op.getNodeWeights(), op.getNodeBiases(), base,
+          SmallVector<Value> walk = buildInterleavedTreeWalk(
+              tb, tl, x, rows, op.getNodeWeights(), op.getNodeBiases(), base,
               op.getDepth() + 1, op.getTie(), vectorWidth, args, visit);
-          scf::YieldOp::create(tb, tl, walk[1]);
+          scf::YieldOp::create(tb, tl, ArrayRef(walk).drop_front(n));
         });
-    return {loop.getResult(0)};
+    return SmallVector<Value>(loop.getResults());
   };
-  SmallVector<Value> results =
-      buildRowLoop(b, loc, ValueRange{op.getInit()}, rowBlock, body);
-  rewriter.replaceOp(op, results);
+  auto body = [&](OpBuilder &nb, Location nl, Value row, ValueRange slices) {
+    return group(nb, nl, ValueRange{row}, slices);
+  };
+  if (interleave == 1) {
+    rewriter.replaceOp(
+        op, buildRowLoop(b, loc, ValueRange{op.getInit()}, rowBlock, body));
+    return;
+  }
+  rewriter.replaceOp(op, buildInterleavedRowLoop(b, loc, op.getInit(),
+                                                 interleave, group, body));
 }
 
 struct FFFFuseRoutingPass
@@ -252,6 +290,10 @@ struct FFFFuseRoutingPass
           << rowBlock.getValue();
       return signalPassFailure();
     }
+    if (std::string error = checkInterleave(interleave); !error.empty()) {
+      getOperation()->emitError("fff-fuse-routing: ") << error;
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     for (Operation *op : collectWholeLayers(getOperation())) {
       rewriter.setInsertionPoint(op);
@@ -262,9 +304,10 @@ struct FFFFuseRoutingPass
         continue;
       }
       if (auto leaf = dyn_cast<LeafMlpOp>(op))
-        fuseLeafMlp(rewriter, leaf, vectorWidth, rowBlock);
+        fuseLeafMlp(rewriter, leaf, vectorWidth, rowBlock, interleave);
       else
-        fusePathNeuron(rewriter, cast<PathNeuronOp>(op), vectorWidth, rowBlock);
+        fusePathNeuron(rewriter, cast<PathNeuronOp>(op), vectorWidth, rowBlock,
+                       interleave);
     }
   }
 };

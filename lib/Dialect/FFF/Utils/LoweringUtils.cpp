@@ -14,6 +14,14 @@
 using namespace mlir;
 using namespace mlir::fff;
 
+std::string fff::checkInterleave(int64_t rows) {
+  if (rows >= 1 && rows <= kMaxInterleave)
+    return "";
+  return ("interleave must be in [1, " + Twine(kMaxInterleave) + "], got " +
+          Twine(rows))
+      .str();
+}
+
 std::string fff::checkVectorWidth(int64_t width) {
   if (width >= 0 && width <= kMaxVectorWidth)
     return "";
@@ -170,42 +178,9 @@ scalarLoop(OpBuilder &b, Location loc, Value lb, Value ub, Value init,
 Value fff::buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix,
                     Value w, ValueRange wPrefix, Value len, Value init,
                     int64_t vectorWidth) {
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value tailStart = zero;
-  Value acc = init;
-  if (vectorWidth > 0) {
-    Type elem = init.getType();
-    auto vecType = VectorType::get({vectorWidth}, elem);
-    tailStart = buildWholeVectorsEnd(b, loc, len, vectorWidth);
-    Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
-    Value pad = floatConstant(b, loc, elem, 0.0);
-    Value vinit = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vecType, b.getFloatAttr(elem, 0.0)));
-    auto loop = scf::ForOp::create(
-        b, loc, zero, tailStart, step, ValueRange{vinit},
-        [&](OpBuilder &nb, Location nl, Value k, ValueRange args) {
-          Value va = vector::TransferReadOp::create(nb, nl, vecType, a,
-                                                    withLast(aPrefix, k), pad,
-                                                    ArrayRef<bool>{true});
-          Value vw = vector::TransferReadOp::create(nb, nl, vecType, w,
-                                                    withLast(wPrefix, k), pad,
-                                                    ArrayRef<bool>{true});
-          scf::YieldOp::create(
-              nb, nl,
-              ValueRange{vector::FMAOp::create(nb, nl, va, vw, args[0])});
-        });
-    Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                            loop.getResult(0));
-    acc = arith::AddFOp::create(b, loc, init, sum);
-  }
-  return scalarLoop(
-      b, loc, tailStart, len, acc,
-      [&](OpBuilder &nb, Location nl, Value k, Value sum) {
-        Value x = tensor::ExtractOp::create(nb, nl, a, withLast(aPrefix, k));
-        Value y = tensor::ExtractOp::create(nb, nl, w, withLast(wPrefix, k));
-        Value p = arith::MulFOp::create(nb, nl, x, y);
-        return Value(arith::AddFOp::create(nb, nl, sum, p));
-      });
+  return buildInterleavedDots(b, loc, a, {SmallVector<Value>(aPrefix)}, w,
+                              {SmallVector<Value>(wPrefix)}, len, {init},
+                              vectorWidth)[0];
 }
 
 /// Runs `vectorStep` on whole vectors of [0, len) and `scalarStep` on the
@@ -227,6 +202,62 @@ rowUpdate(OpBuilder &b, Location loc, Value dst, Value len, int64_t vectorWidth,
     dst = loop.getResult(0);
   }
   return scalarLoop(b, loc, tailStart, len, dst, scalarStep);
+}
+
+SmallVector<Value>
+fff::buildInterleavedDots(OpBuilder &b, Location loc, Value a,
+                          ArrayRef<SmallVector<Value>> aPrefixes, Value w,
+                          ArrayRef<SmallVector<Value>> wPrefixes, Value len,
+                          ValueRange inits, int64_t vectorWidth) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  size_t n = inits.size();
+  Type elem = inits.front().getType();
+  Value tailStart = zero;
+  SmallVector<Value> sums(inits);
+  if (vectorWidth > 0) {
+    auto vecType = VectorType::get({vectorWidth}, elem);
+    tailStart = buildWholeVectorsEnd(b, loc, len, vectorWidth);
+    Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
+    Value pad = floatConstant(b, loc, elem, 0.0);
+    Value vzero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecType, b.getFloatAttr(elem, 0.0)));
+    auto loop = scf::ForOp::create(
+        b, loc, zero, tailStart, step, SmallVector<Value>(n, vzero),
+        [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
+          SmallVector<Value> next;
+          for (size_t i = 0; i < n; ++i) {
+            Value va = vector::TransferReadOp::create(
+                nb, nl, vecType, a, withLast(aPrefixes[i], k), pad,
+                ArrayRef<bool>{true});
+            Value vw = vector::TransferReadOp::create(
+                nb, nl, vecType, w, withLast(wPrefixes[i], k), pad,
+                ArrayRef<bool>{true});
+            next.push_back(vector::FMAOp::create(nb, nl, va, vw, accs[i]));
+          }
+          scf::YieldOp::create(nb, nl, next);
+        });
+    for (size_t i = 0; i < n; ++i)
+      sums[i] = arith::AddFOp::create(
+          b, loc, sums[i],
+          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                      loop.getResult(i)));
+  }
+  auto tail = scf::ForOp::create(
+      b, loc, tailStart, len, one, sums,
+      [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
+        SmallVector<Value> next;
+        for (size_t i = 0; i < n; ++i) {
+          Value x =
+              tensor::ExtractOp::create(nb, nl, a, withLast(aPrefixes[i], k));
+          Value y =
+              tensor::ExtractOp::create(nb, nl, w, withLast(wPrefixes[i], k));
+          next.push_back(arith::AddFOp::create(
+              nb, nl, accs[i], arith::MulFOp::create(nb, nl, x, y)));
+        }
+        scf::YieldOp::create(nb, nl, next);
+      });
+  return SmallVector<Value>(tail.getResults());
 }
 
 Value fff::buildAxpy(OpBuilder &b, Location loc, Value dst,
@@ -335,27 +366,52 @@ SmallVector<Value> fff::buildTreeWalk(OpBuilder &b, Location loc, Value x,
                                       int64_t levels, TieRule tie,
                                       int64_t vectorWidth, ValueRange carried,
                                       TreeWalkVisitor onNode) {
+  auto onLevel = [&](OpBuilder &nb, Location nl, Value level,
+                     ValueRange globals, ValueRange logits, ValueRange values) {
+    return onNode(nb, nl, level, globals[0], logits[0], values);
+  };
+  return buildInterleavedTreeWalk(
+      b, loc, x, ValueRange{row}, nodeWeights, nodeBiases, base, levels, tie,
+      vectorWidth, carried,
+      onNode ? InterleavedWalkVisitor(onLevel) : InterleavedWalkVisitor());
+}
+
+SmallVector<Value> fff::buildInterleavedTreeWalk(
+    OpBuilder &b, Location loc, Value x, ValueRange rows, Value nodeWeights,
+    Value nodeBiases, Value base, int64_t levels, TieRule tie,
+    int64_t vectorWidth, ValueRange carried, InterleavedWalkVisitor onLevel) {
+  size_t n = rows.size();
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value numLevels = arith::ConstantIndexOp::create(b, loc, levels);
   Value width = dimValue(b, loc, x, 1);
-  SmallVector<Value> inits{zero};
+  SmallVector<Value> inits(n, zero);
   llvm::append_range(inits, carried);
   auto loop = scf::ForOp::create(
       b, loc, zero, numLevels, one, inits,
       [&](OpBuilder &nb, Location nl, Value level, ValueRange args) {
-        Value node = args[0];
-        Value global = arith::AddIOp::create(nb, nl, base, node);
-        Value bias = tensor::ExtractOp::create(nb, nl, nodeBiases, global);
-        Value logit = buildDot(nb, nl, x, row, nodeWeights, global, width, bias,
-                               vectorWidth);
-        SmallVector<Value> yields{
-            buildChild(nb, nl, node, buildGoesRight(nb, nl, logit, tie))};
-        if (onNode)
-          llvm::append_range(
-              yields, onNode(nb, nl, level, global, logit, args.drop_front()));
+        SmallVector<Value> globals, biases;
+        for (size_t i = 0; i < n; ++i) {
+          globals.push_back(arith::AddIOp::create(nb, nl, base, args[i]));
+          biases.push_back(
+              tensor::ExtractOp::create(nb, nl, nodeBiases, globals.back()));
+        }
+        SmallVector<SmallVector<Value>> xRows, wRows;
+        for (size_t i = 0; i < n; ++i) {
+          xRows.push_back({rows[i]});
+          wRows.push_back({globals[i]});
+        }
+        SmallVector<Value> logits = buildInterleavedDots(
+            nb, nl, x, xRows, nodeWeights, wRows, width, biases, vectorWidth);
+        SmallVector<Value> yields;
+        for (size_t i = 0; i < n; ++i)
+          yields.push_back(buildChild(nb, nl, args[i],
+                                      buildGoesRight(nb, nl, logits[i], tie)));
+        if (onLevel)
+          llvm::append_range(yields, onLevel(nb, nl, level, globals, logits,
+                                             args.drop_front(n)));
         else
-          llvm::append_range(yields, args.drop_front());
+          llvm::append_range(yields, args.drop_front(n));
         scf::YieldOp::create(nb, nl, yields);
       });
   return SmallVector<Value>(loop.getResults());
@@ -449,4 +505,55 @@ SmallVector<Value> fff::buildRowLoop(OpBuilder &b, Location loc,
     tensor::ParallelInsertSliceOp::create(b, loc, result, shared, slice.offsets,
                                           slice.sizes, slice.strides);
   return SmallVector<Value>(forall.getResults());
+}
+
+Value fff::buildInterleavedRowLoop(OpBuilder &b, Location loc, Value init,
+                                   int64_t interleave,
+                                   InterleavedBodyBuilder group,
+                                   RowBodyBuilder single) {
+  Value batch = dimValue(b, loc, init, 0);
+  Value size = arith::ConstantIndexOp::create(b, loc, interleave);
+  Value groups = arith::DivUIOp::create(b, loc, batch, size);
+  Value grouped = arith::MulIOp::create(b, loc, groups, size);
+  // Whole groups: every row of a group gets its own one-row slice, threaded
+  // through the body on its own (see buildRowLoop for why not a block).
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{groups},
+                                      ValueRange{init}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    Value first =
+        arith::MulIOp::create(b, loc, forall.getInductionVar(0), size);
+    Value shared = forall.getRegionIterArgs()[0];
+    SmallVector<Value> rows;
+    SmallVector<RowSlice> slices;
+    for (int64_t i = 0; i < interleave; ++i) {
+      rows.push_back(arith::AddIOp::create(
+          b, loc, first, arith::ConstantIndexOp::create(b, loc, i)));
+      slices.push_back(
+          extractRows(b, loc, shared, rows.back(), b.getIndexAttr(1)));
+    }
+    SmallVector<Value> results =
+        group(b, loc, rows,
+              llvm::map_to_vector(slices, [](RowSlice &s) { return s.value; }));
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto [result, slice] : llvm::zip_equal(results, slices))
+      tensor::ParallelInsertSliceOp::create(
+          b, loc, result, shared, slice.offsets, slice.sizes, slice.strides);
+  }
+  // The rows after the last whole group, one at a time.
+  Value rest = arith::SubIOp::create(b, loc, batch, grouped);
+  auto tail =
+      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{rest},
+                            ValueRange{forall.getResult(0)}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(tail.getTerminator());
+  Value row = arith::AddIOp::create(b, loc, grouped, tail.getInductionVar(0));
+  Value shared = tail.getRegionIterArgs()[0];
+  RowSlice slice = extractRows(b, loc, shared, row, b.getIndexAttr(1));
+  Value result = single(b, loc, row, ValueRange{slice.value})[0];
+  b.setInsertionPointToStart(tail.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, result, shared, slice.offsets,
+                                        slice.sizes, slice.strides);
+  return tail.getResult(0);
 }

@@ -66,6 +66,10 @@ def FFFFuseRouting : Pass<"fff-fuse-routing"> {
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
            "Vector lanes for dot products and row updates (0 = scalar)">,
+    Option<"interleave", "interleave", "int64_t", /*default=*/"1",
+           "Rows that walk their trees together, their dot products "
+           "interleaved so that one row's chain of dependent levels does not "
+           "stall the core (1-16; the rows left over run one at a time)">,
     Option<"rowBlock", "row-block", "int64_t", /*default=*/"1",
            "Rows handled by one iteration of the parallel row loop">
   ];

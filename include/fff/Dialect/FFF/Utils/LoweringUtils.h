@@ -27,6 +27,13 @@ constexpr int64_t kMaxVectorWidth = 64;
 /// must be in [0, 64], got N"), or an empty string when `width` is fine.
 std::string checkVectorWidth(int64_t width);
 
+/// The widest `interleave` accepted: rows walking together each hold their
+/// own accumulators, so more would only spill registers.
+constexpr int64_t kMaxInterleave = 16;
+
+/// The complaint about an out-of-range `interleave` option, or "".
+std::string checkInterleave(int64_t rows);
+
 /// `act(v)` for a scalar or vector float `v`. f16/bf16 are computed in f32.
 Value buildActivation(OpBuilder &b, Location loc, Value v, Activation act);
 
@@ -43,6 +50,17 @@ Value buildChild(OpBuilder &b, Location loc, Value node, Value goesRight);
 /// operands are tensors read along their last, contiguous dimension.
 Value buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix, Value w,
                ValueRange wPrefix, Value len, Value init, int64_t vectorWidth);
+
+/// `buildDot` for several rows at once: `inits[i] + a[aPrefixes[i], :] .
+/// w[wPrefixes[i], :]` for each i, with every row's partial sums advanced in
+/// the same loop iteration, so that the independent dot products overlap
+/// instead of waiting on each other.
+SmallVector<Value> buildInterleavedDots(OpBuilder &b, Location loc, Value a,
+                                        ArrayRef<SmallVector<Value>> aPrefixes,
+                                        Value w,
+                                        ArrayRef<SmallVector<Value>> wPrefixes,
+                                        Value len, ValueRange inits,
+                                        int64_t vectorWidth);
 
 /// `dst[dstPrefix, j] += s * src[srcPrefix, j]` for j in [0, len); returns
 /// the updated `dst` tensor.
@@ -90,6 +108,23 @@ SmallVector<Value> buildTreeWalk(OpBuilder &b, Location loc, Value x, Value row,
                                  int64_t vectorWidth, ValueRange carried = {},
                                  TreeWalkVisitor onNode = nullptr);
 
+/// Called at each level of an interleaved walk, before the decisions: the
+/// level, each row's global node and logit, and the carried values.
+using InterleavedWalkVisitor = function_ref<SmallVector<Value>(
+    OpBuilder &, Location, Value level, ValueRange globalNodes,
+    ValueRange logits, ValueRange carried)>;
+
+/// `buildTreeWalk` for the rows `rows` of `x` together: one `scf.for` over
+/// levels carries every row's node, and their dot products are interleaved
+/// (buildInterleavedDots). Returns the heap nodes reached, one per row,
+/// followed by the carried values.
+SmallVector<Value>
+buildInterleavedTreeWalk(OpBuilder &b, Location loc, Value x, ValueRange rows,
+                         Value nodeWeights, Value nodeBiases, Value base,
+                         int64_t levels, TieRule tie, int64_t vectorWidth,
+                         ValueRange carried = {},
+                         InterleavedWalkVisitor onLevel = nullptr);
+
 /// Body of a row loop: for global row `row`, gets a one-row slice (row 0)
 /// of each of the loop's outputs and returns the updated slices.
 using RowBodyBuilder = function_ref<SmallVector<Value>(
@@ -100,6 +135,19 @@ using RowBodyBuilder = function_ref<SmallVector<Value>(
 /// `scf.for` when rowBlock > 1); returns the final values of `inits`.
 SmallVector<Value> buildRowLoop(OpBuilder &b, Location loc, ValueRange inits,
                                 int64_t rowBlock, RowBodyBuilder body);
+
+/// Body of an interleaved row loop: gets the global rows of a group and a
+/// one-row slice of `init` for each, returns the updated slices.
+using InterleavedBodyBuilder = function_ref<SmallVector<Value>(
+    OpBuilder &, Location, ValueRange rows, ValueRange rowSlices)>;
+
+/// A row loop over `init` (B x ...) that hands `interleave` rows at a time to
+/// `group` (an `scf.forall` over the B / interleave whole groups), and the
+/// B mod interleave rows left to `single` (buildRowLoop's body, one row per
+/// iteration). Returns the final value of `init`.
+Value buildInterleavedRowLoop(OpBuilder &b, Location loc, Value init,
+                              int64_t interleave, InterleavedBodyBuilder group,
+                              RowBodyBuilder single);
 
 /// The whole-layer ops (`fff.leaf_mlp`, `fff.path_neuron`) nested in `root`,
 /// collected first so that a pass can replace them while iterating.
