@@ -323,6 +323,7 @@ fff::describeCEntryPoints(ModuleOp module, StringRef prefix) {
 }
 
 void fff::prepareForLowering(ModuleOp module, ArrayRef<CEntryPoint> entries) {
+  module.getContext()->getOrLoadDialect<bufferization::BufferizationDialect>();
   for (const CEntryPoint &entry : entries) {
     auto func = module.lookupSymbol<func::FuncOp>(entry.function);
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
@@ -330,6 +331,21 @@ void fff::prepareForLowering(ModuleOp module, ArrayRef<CEntryPoint> entries) {
     for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
       func.removeResultAttr(i,
                             StringAttr::get(module.getContext(), "fff.name"));
+    // Each result becomes its own out-parameter: a tensor returned twice
+    // gets a copy (buffer-results-to-out-params cannot give one buffer two
+    // out-parameters).
+    if (func.getNumResults()) {
+      auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+      OpBuilder b(ret);
+      llvm::SmallPtrSet<Value, 4> seen;
+      for (OpOperand &operand : ret->getOpOperands()) {
+        auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+        if (!type || seen.insert(operand.get()).second)
+          continue;
+        operand.set(bufferization::AllocTensorOp::create(
+            b, ret.getLoc(), type, ValueRange{}, operand.get()));
+      }
+    }
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
       if (isa<TensorType>(type))
         func.setArgAttr(i,
@@ -367,6 +383,20 @@ struct EntryPointBuilder {
     for (Value size : sizes)
       n = mul(n, size);
     return n;
+  }
+  /// Appends the expanded memref descriptor of the row-major array at `ptr`
+  /// (allocated and aligned pointers, offset 0, sizes, strides).
+  void appendDescriptor(SmallVectorImpl<Value> &operands, Value ptr,
+                        ArrayRef<Value> sizes) {
+    operands.append({ptr, ptr, i64(0)});
+    operands.append(sizes.begin(), sizes.end());
+    SmallVector<Value> strides(sizes.size());
+    Value stride = i64(1);
+    for (int64_t d = sizes.size() - 1; d >= 0; --d) {
+      strides[d] = stride;
+      stride = mul(stride, sizes[d]);
+    }
+    operands.append(strides.begin(), strides.end());
   }
   /// True when `ptr` is null but the array it stands for is not empty.
   Value nullButNotEmpty(Value ptr, ArrayRef<Value> sizes) {
@@ -437,16 +467,7 @@ static LogicalResult generateEntryPoint(ModuleOp module,
       sizes.push_back(size);
     }
     nullPointer = eb.orOf(nullPointer, eb.nullButNotEmpty(value, sizes));
-    // Descriptor: allocated, aligned, offset, sizes, row-major strides.
-    operands.append({value, value, eb.i64(0)});
-    operands.append(sizes.begin(), sizes.end());
-    SmallVector<Value> strides(sizes.size());
-    Value stride = eb.i64(1);
-    for (int64_t d = sizes.size() - 1; d >= 0; --d) {
-      strides[d] = stride;
-      stride = eb.mul(stride, sizes[d]);
-    }
-    operands.append(strides.begin(), strides.end());
+    eb.appendDescriptor(operands, value, sizes);
   }
   SmallVector<SmallVector<Value>> resultSizes;
   SmallVector<Value> outputs;
@@ -490,63 +511,20 @@ static LogicalResult generateEntryPoint(ModuleOp module,
                          eb.cmp(LLVM::ICmpPredicate::ne, status, eb.i32(0)),
                          exit, ValueRange{status}, run, ValueRange{});
 
-  // Call, check the result sizes, copy the results out and free them.
+  // Call: the results are out-parameters (fff-cpu-pipeline out-params=true)
+  // that the compiled code writes in place, described by the caller's
+  // buffers and the sizes the header promises.
   b.setInsertionPointToStart(run);
-  if (callee.getFunctionType().getNumParams() != operands.size())
+  for (auto [out, sizes] : llvm::zip_equal(outputs, resultSizes))
+    eb.appendDescriptor(operands, out, sizes);
+  if (callee.getFunctionType().getNumParams() != operands.size() ||
+      !isa<LLVM::LLVMVoidType>(callee.getFunctionType().getReturnType()))
     return callee.emitError()
-           << "lowered signature has "
-           << callee.getFunctionType().getNumParams()
-           << " parameters, the C entry point expected " << operands.size();
-  auto call = LLVM::CallOp::create(b, loc, callee, operands);
-  FailureOr<LLVM::LLVMFuncOp> freeFn = LLVM::lookupOrCreateFreeFn(b, module);
-  if (failed(freeFn))
-    return failure();
-  Value mismatch = eb.i1(false);
-  SmallVector<Value> allocated, sources, bytes;
-  for (auto [i, result] : llvm::enumerate(entry.results)) {
-    Value desc = call.getResult();
-    if (entry.results.size() > 1)
-      desc = LLVM::ExtractValueOp::create(b, loc, desc, i);
-    allocated.push_back(LLVM::ExtractValueOp::create(b, loc, desc, 0));
-    Value aligned = LLVM::ExtractValueOp::create(b, loc, desc, 1);
-    Value offset = LLVM::ExtractValueOp::create(b, loc, desc, 2);
-    for (auto [d, expected] : llvm::enumerate(resultSizes[i])) {
-      Value size = LLVM::ExtractValueOp::create(
-          b, loc, desc, ArrayRef<int64_t>{3, static_cast<int64_t>(d)});
-      mismatch =
-          eb.orOf(mismatch, eb.cmp(LLVM::ICmpPredicate::ne, size, expected));
-    }
-    Type element =
-        result.elementType.isIndex() ? eb.i64Type : result.elementType;
-    sources.push_back(LLVM::GEPOp::create(b, loc, eb.ptrType, element, aligned,
-                                          ValueRange{offset}));
-    bytes.push_back(eb.mul(eb.numElements(resultSizes[i]),
-                           eb.i64(getElementBytes(result.elementType))));
-  }
-  Block *copy = b.createBlock(exit);
-  Block *bad = b.createBlock(exit);
-  b.setInsertionPointToEnd(run);
-  LLVM::CondBrOp::create(b, loc, mismatch, bad, copy);
-  for (auto [target, result] :
-       {std::pair{copy, CStatus::Ok}, std::pair{bad, CStatus::ResultShape}}) {
-    b.setInsertionPointToStart(target);
-    if (result == CStatus::Ok)
-      for (auto [i, output] : llvm::enumerate(outputs))
-        LLVM::MemcpyOp::create(b, loc, output, sources[i], bytes[i],
-                               /*isVolatile=*/false);
-    // Results may share one allocation (`return %r, %r`): each distinct
-    // pointer is freed once, after every copy; repeats become free(NULL).
-    for (auto [i, alloc] : llvm::enumerate(allocated)) {
-      Value repeat = eb.i1(false);
-      for (Value earlier : ArrayRef(allocated).take_front(i))
-        repeat =
-            eb.orOf(repeat, eb.cmp(LLVM::ICmpPredicate::eq, alloc, earlier));
-      Value toFree = LLVM::SelectOp::create(
-          b, loc, repeat, LLVM::ZeroOp::create(b, loc, eb.ptrType), alloc);
-      LLVM::CallOp::create(b, loc, *freeFn, ValueRange{toFree});
-    }
-    LLVM::BrOp::create(b, loc, ValueRange{code(result)}, exit);
-  }
+           << "lowered signature " << callee.getFunctionType()
+           << " is not the out-parameter form the C entry point expects ("
+           << operands.size() << " parameters, no results)";
+  LLVM::CallOp::create(b, loc, callee, operands);
+  LLVM::BrOp::create(b, loc, ValueRange{code(CStatus::Ok)}, exit);
   // Only the C ABI is exported; the lowered function can be inlined into it.
   callee.setLinkage(LLVM::Linkage::Internal);
   return success();
@@ -644,9 +622,7 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
      << "  FFF_OK = 0,\n"
      << "  FFF_ERROR_NULL_POINTER = 1,       /* NULL for a non-empty array */\n"
      << "  FFF_ERROR_NEGATIVE_DIMENSION = 2, /* a size argument is < 0 */\n"
-     << "  FFF_ERROR_RESULT_SHAPE = 3,       /* internal: unexpected result "
-        "shape */\n"
-     << "  FFF_ERROR_SHAPE_MISMATCH = 4      /* sizes break a rule listed "
+     << "  FFF_ERROR_SHAPE_MISMATCH = 3      /* sizes break a rule listed "
         "under 'requires' */\n"
      << "};\n\n"
      << "static inline const char *fff_status_string(int32_t status) {\n"
@@ -655,8 +631,7 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
      << "  case FFF_ERROR_NULL_POINTER: return \"NULL pointer for a non-empty "
         "array\";\n"
      << "  case FFF_ERROR_NEGATIVE_DIMENSION: return \"negative dimension\";\n"
-     << "  case FFF_ERROR_RESULT_SHAPE: return \"result shape differs from "
-        "the declared one\";\n"
+
      << "  case FFF_ERROR_SHAPE_MISMATCH: return \"argument sizes break a "
         "shape rule of the model\";\n"
      << "  default: return \"unknown status\";\n"

@@ -31,8 +31,7 @@ LLVM_BIN = Path("/usr/lib/llvm-22/bin")
 STATUS_MESSAGES = {
     1: "NULL pointer for a non-empty array",
     2: "negative dimension",
-    3: "result shape differs from the declared one",
-    4: "argument sizes break a shape rule of the model",
+    3: "argument sizes break a shape rule of the model",
 }
 # Element types of the C ABI and the numpy dtypes that hold them.
 DTYPES = {

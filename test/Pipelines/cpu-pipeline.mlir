@@ -4,6 +4,9 @@
 // Static weights and a result sized from the input: no run-time shape check
 // survives (see fff-insert-shape-checks).
 // RUN: fff-opt %s --fff-cpu-pipeline | not grep abort
+// out-params=true (what fff-compile uses): the result is the caller's buffer,
+// so fused code allocates nothing at all.
+// RUN: fff-opt %s --fff-cpu-pipeline="out-params=true" | not grep -E "llvm.call @malloc|llvm.intr.memcpy"
 // RUN: not fff-opt %s --fff-cpu-pipeline="vector-width=-1" 2>&1 | FileCheck %s --check-prefix=BADVW
 // RUN: not fff-opt %s --pass-pipeline="builtin.module(fff-cpu-pipeline{row-block=0})" 2>&1 | FileCheck %s --check-prefix=BADRB
 // RUN: not fff-opt %s --fff-cpu-pipeline="fuse=maybe" 2>&1 | FileCheck %s --check-prefix=BADBOOL

@@ -183,6 +183,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   pipeline.rowBlock = rowBlock;
   pipeline.openmp = openmp;
   pipeline.interleave = interleave;
+  pipeline.outParams = true; // the C entry points pass the caller's buffers
   if (vectorWidth == "auto") {
     pipeline.vectorWidth = fff::getPreferredVectorWidth(*machine);
   } else {

@@ -30,6 +30,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Rows that walk their trees together in the fused loop, "
                      "their dot products interleaved (1-16)"),
       llvm::cl::init(1)};
+  PassOptions::Option<bool> outParams{
+      *this, "out-params",
+      llvm::cl::desc("Results become caller-allocated out-parameters that "
+                     "the code writes in place (buffer-results-to-out-params "
+                     "with hoisted allocations), as fff-compile's C ABI "
+                     "uses them"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> openmp{
       *this, "openmp",
       llvm::cl::desc("Run the parallel row loops on OpenMP threads "

@@ -31,8 +31,7 @@ enum class CStatus : int32_t {
   Ok = 0,
   NullPointer = 1,       // a non-empty array was passed as NULL
   NegativeDimension = 2, // a dimension argument was < 0
-  ResultShape = 3,       // the compiled code produced an unexpected shape
-  ShapeMismatch = 4,     // argument sizes break a shape rule of the model
+  ShapeMismatch = 3,     // argument sizes break a shape rule of the model
 };
 
 /// One dimension of a result: static, or equal to a dimension of an argument.

@@ -93,22 +93,21 @@ func.func private @helper() {
 
 // PREFIX: int32_t my_layer(const float *x, int64_t x_dim0, float *result);
 
-// The wrapper checks its arguments, calls the lowered function (now internal),
-// copies the result into the caller's buffer and frees it.
+// The wrapper checks its arguments, then calls the lowered function (now
+// internal) with descriptors of the caller's arrays: the result is an
+// out-parameter the compiled code writes in place, so there is no
+// allocation and no copy.
 // MLIR-LABEL: llvm.func internal @layer(
-// MLIR: llvm.func @fff_layer(%{{.*}}: !llvm.ptr, %[[ROWS:.*]]: i64, %{{.*}}: !llvm.ptr) -> i32
+// MLIR-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64) {
+// MLIR-NOT: llvm.call @malloc
+// MLIR: llvm.func @fff_layer(%[[X:.*]]: !llvm.ptr, %[[ROWS:.*]]: i64, %[[OUT:.*]]: !llvm.ptr) -> i32
 // MLIR:         llvm.icmp "slt" %[[ROWS]]
 // MLIR:         llvm.mlir.zero : !llvm.ptr
 // MLIR:         llvm.cond_br %{{.*}}, ^[[EXIT:.*]](%{{.*}} : i32), ^[[BODY:.*]]
 // MLIR:       ^[[BODY]]:
-// MLIR:         %[[DESC:.*]] = llvm.call @layer(
-// MLIR:         llvm.extractvalue %[[DESC]][3, 0]
-// MLIR:         llvm.cond_br %{{.*}}, ^[[BAD:.*]], ^[[COPY:.*]]
-// MLIR:       ^[[COPY]]:
-// MLIR:         "llvm.intr.memcpy"
-// MLIR:         llvm.call @free
-// MLIR:       ^[[BAD]]:
+// MLIR:         llvm.call @layer(%[[X]], %[[X]], %{{.*}}, %[[ROWS]], %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT]], %[[OUT]], %{{.*}}, %[[ROWS]],
 // MLIR-NOT:     memcpy
-// MLIR:         llvm.call @free
+// MLIR-NOT:     @free
+// MLIR:         llvm.br ^[[EXIT]]
 // MLIR:       ^[[EXIT]](%[[STATUS:.*]]: i32):
 // MLIR-NEXT:    llvm.return %[[STATUS]] : i32
