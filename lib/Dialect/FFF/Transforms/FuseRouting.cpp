@@ -69,12 +69,19 @@ struct RowMlp {
     };
 
     Value tailStart = zero;
-    if (vectorWidth > 0) {
-      // Units in groups of V: the pre-activations of a group are one vector
-      // accumulated over the input (unit-stride rows of w1).
-      auto vecType = VectorType::get({vectorWidth}, elem);
-      Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
-      tailStart = buildWholeVectorsEnd(b, loc, hidden, vectorWidth);
+    // Units in groups of V: the pre-activations of a group are one vector
+    // accumulated over the input (unit-stride rows of w1). A leaf narrower
+    // than V gets the widest power-of-two group that fits, rather than
+    // leaving every unit to the scalar loop.
+    int64_t unitWidth = vectorWidth;
+    int64_t staticHidden = cast<ShapedType>(w1.getType()).getDimSize(hiddenDim);
+    if (!ShapedType::isDynamic(staticHidden))
+      while (unitWidth > 1 && unitWidth > staticHidden)
+        unitWidth /= 2;
+    if (unitWidth > 1) {
+      auto vecType = VectorType::get({unitWidth}, elem);
+      Value step = arith::ConstantIndexOp::create(b, loc, unitWidth);
+      tailStart = buildWholeVectorsEnd(b, loc, hidden, unitWidth);
       Value pad = floatConstant(b, loc, elem, 0.0);
       auto groups = scf::ForOp::create(
           b, loc, zero, tailStart, step, ValueRange{y},
@@ -99,7 +106,7 @@ struct RowMlp {
             Value hv = buildActivation(nb, nl, acc.getResult(0), act);
             SmallVector<Value> scales;
             SmallVector<SmallVector<Value>> rows;
-            for (int64_t lane = 0; lane < vectorWidth; ++lane) {
+            for (int64_t lane = 0; lane < unitWidth; ++lane) {
               Value h = vector::ExtractOp::create(nb, nl, hv,
                                                   ArrayRef<int64_t>{lane});
               scales.push_back(arith::MulFOp::create(nb, nl, scale, h));

@@ -217,31 +217,68 @@ fff::buildInterleavedDots(OpBuilder &b, Location loc, Value a,
   SmallVector<Value> sums(inits);
   if (vectorWidth > 0) {
     auto vecType = VectorType::get({vectorWidth}, elem);
-    tailStart = buildWholeVectorsEnd(b, loc, len, vectorWidth);
-    Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
     Value pad = floatConstant(b, loc, elem, 0.0);
     Value vzero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(vecType, b.getFloatAttr(elem, 0.0)));
-    auto loop = scf::ForOp::create(
-        b, loc, zero, tailStart, step, SmallVector<Value>(n, vzero),
+    // Each row's sum is split over `chains` accumulators so that consecutive
+    // FMAs do not wait on each other; with several rows interleaved their
+    // own chains already overlap, so fewer per row are needed.
+    int64_t chains = std::max<int64_t>(1, kDotChains / static_cast<int64_t>(n));
+    // One loop step: `count` vectors of every row from column k, each into
+    // accumulator `c` of its row.
+    auto step = [&](OpBuilder &nb, Location nl, Value k, ValueRange accs,
+                    int64_t count) {
+      SmallVector<Value> next(accs);
+      for (size_t i = 0; i < n; ++i)
+        for (int64_t c = 0; c < count; ++c) {
+          Value kc = c == 0
+                         ? k
+                         : arith::AddIOp::create(nb, nl, k,
+                                                 arith::ConstantIndexOp::create(
+                                                     nb, nl, c * vectorWidth));
+          Value va = vector::TransferReadOp::create(nb, nl, vecType, a,
+                                                    withLast(aPrefixes[i], kc),
+                                                    pad, ArrayRef<bool>{true});
+          Value vw = vector::TransferReadOp::create(nb, nl, vecType, w,
+                                                    withLast(wPrefixes[i], kc),
+                                                    pad, ArrayRef<bool>{true});
+          next[i * count + c] =
+              vector::FMAOp::create(nb, nl, va, vw, accs[i * count + c]);
+        }
+      return next;
+    };
+    Value wideEnd = buildWholeVectorsEnd(b, loc, len, vectorWidth * chains);
+    auto wide = scf::ForOp::create(
+        b, loc, zero, wideEnd,
+        arith::ConstantIndexOp::create(b, loc, vectorWidth * chains),
+        SmallVector<Value>(n * chains, vzero),
         [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
-          SmallVector<Value> next;
-          for (size_t i = 0; i < n; ++i) {
-            Value va = vector::TransferReadOp::create(
-                nb, nl, vecType, a, withLast(aPrefixes[i], k), pad,
-                ArrayRef<bool>{true});
-            Value vw = vector::TransferReadOp::create(
-                nb, nl, vecType, w, withLast(wPrefixes[i], k), pad,
-                ArrayRef<bool>{true});
-            next.push_back(vector::FMAOp::create(nb, nl, va, vw, accs[i]));
-          }
-          scf::YieldOp::create(nb, nl, next);
+          scf::YieldOp::create(nb, nl, step(nb, nl, k, accs, chains));
         });
+    SmallVector<Value> rowAccs;
+    for (size_t i = 0; i < n; ++i) {
+      Value acc = wide.getResult(i * chains);
+      for (int64_t c = 1; c < chains; ++c)
+        acc =
+            arith::AddFOp::create(b, loc, acc, wide.getResult(i * chains + c));
+      rowAccs.push_back(acc);
+    }
+    // The whole vectors after the last whole group of `chains`.
+    tailStart = buildWholeVectorsEnd(b, loc, len, vectorWidth);
+    if (chains > 1)
+      rowAccs = SmallVector<Value>(
+          scf::ForOp::create(
+              b, loc, wideEnd, tailStart,
+              arith::ConstantIndexOp::create(b, loc, vectorWidth), rowAccs,
+              [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
+                scf::YieldOp::create(nb, nl, step(nb, nl, k, accs, 1));
+              })
+              .getResults());
     for (size_t i = 0; i < n; ++i)
       sums[i] = arith::AddFOp::create(
           b, loc, sums[i],
           vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                      loop.getResult(i)));
+                                      rowAccs[i]));
   }
   auto tail = scf::ForOp::create(
       b, loc, tailStart, len, one, sums,

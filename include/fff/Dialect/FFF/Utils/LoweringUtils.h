@@ -51,6 +51,10 @@ Value buildChild(OpBuilder &b, Location loc, Value node, Value goesRight);
 Value buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix, Value w,
                ValueRange wPrefix, Value len, Value init, int64_t vectorWidth);
 
+/// Independent vector accumulators a dot product keeps in flight (split over
+/// the interleaved rows): enough to cover the FMA latency of current cores.
+constexpr int64_t kDotChains = 4;
+
 /// `buildDot` for several rows at once: `inits[i] + a[aPrefixes[i], :] .
 /// w[wPrefixes[i], :]` for each i, with every row's partial sums advanced in
 /// the same loop iteration, so that the independent dot products overlap
