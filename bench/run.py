@@ -1,0 +1,452 @@
+"""The CPU benchmark: compiled FFF layers against their baselines, one run.
+
+    python3 bench/run.py            # everything; writes docs/performance/
+    python3 bench/run.py --quick    # one small shape, a few batches (a smoke test)
+
+For each shape it compiles the FFF variants with fff-compile (weights passed
+at run time) and the dense block with the same MLIR pipeline, checks every
+compiled variant against the float64 reference, then times in one process
+per thread count (bench/fff_bench.cpp): the variants, the plain C++ loop
+(-O3 -march=native) and dense OpenBLAS sgemm with an AVX-512 kernel where
+the CPU has AVX-512; PyTorch's FFF-by-gather and dense nn.Linear are timed
+here when torch is installed. Results: results.json, results.md and PNG
+plots in the output directory. docs/performance.md discusses them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+
+import numpy as np  # noqa: E402
+
+from fff_mlir import LeafMLP, MasterLeaf, machine  # noqa: E402
+from fff_mlir.examples import ultrafastbert_layer  # noqa: E402
+from fff_mlir.mlir_text import layer_weights, to_mlir  # noqa: E402
+from fff_mlir.native import CompileOptions, compile_mlir, run_layer  # noqa: E402
+from fff_mlir.paths import build_dir  # noqa: E402
+from fff_mlir.verify import compare  # noqa: E402
+
+BATCHES = (1, 16, 128, 1024, 16384)
+# The naive loops of the MLIR-compiled dense block take seconds per call
+# beyond this many multiply-adds; larger batches are not timed for it.
+DENSE_MLIR_MAX_MACS = 3e9
+
+
+@dataclass
+class Shape:
+    name: str
+    family: str  # path_neuron | leaf_mlp
+    d_in: int
+    d_out: int
+    depth: int
+    trees: int = 1
+    leaf_width: int = 0
+    master: int = 0
+    batches: tuple = BATCHES
+
+    def layer(self, seed: int = 1):
+        if self.family == "path_neuron":
+            layer = ultrafastbert_layer(seed, self.trees, self.depth, self.d_in)
+            if self.d_out != self.d_in:
+                raise ValueError("path-neuron shapes here are square")
+            return layer
+        rng = np.random.default_rng(seed)
+        n, w = 2 ** self.depth, self.leaf_width
+
+        def normal(*s, fan_in=1):
+            return (rng.standard_normal(s) / np.sqrt(fan_in)).astype(np.float32)
+        master = None
+        if self.master:
+            m = self.master
+            master = MasterLeaf(normal(self.d_in, m, fan_in=self.d_in), normal(m) / 10,
+                                normal(m, self.d_out, fan_in=m), normal(self.d_out) / 10, k=0.5)
+        return LeafMLP(normal(n - 1, self.d_in, fan_in=self.d_in), normal(n - 1) / 10,
+                       normal(n, self.d_in, w, fan_in=self.d_in), normal(n, w) / 10,
+                       normal(n, w, self.d_out, fan_in=w), normal(n, self.d_out) / 10,
+                       master, activation="relu", tie="ge")
+
+    def fff_flops(self) -> float:
+        """Multiply-adds x 2 per row of the conditional computation."""
+        if self.family == "path_neuron":
+            return self.trees * (self.depth + 1) * 2 * (self.d_in + self.d_out)
+        leaf = 2 * self.depth * self.d_in + 2 * self.leaf_width * (self.d_in + self.d_out)
+        return leaf + 2 * self.master * (self.d_in + self.d_out)
+
+    def dense_hidden(self) -> int:
+        if self.family == "path_neuron":
+            return self.trees * (2 ** (self.depth + 1) - 1)
+        return 2 ** self.depth * self.leaf_width + self.master
+
+    def dense_flops(self) -> float:
+        return 2 * self.dense_hidden() * (self.d_in + self.d_out)
+
+    def fff_bytes(self) -> float:
+        """Bytes of weights and activations one row touches."""
+        return 4 * (self.fff_flops() / 2 + self.d_in + self.d_out)
+
+    def dense_bytes(self, batch: int) -> float:
+        return 4 * (self.dense_flops() / 2 / batch + self.d_in + self.d_out + self.dense_hidden())
+
+
+SHAPES = [
+    Shape("UltraFastBERT-1x11", "path_neuron", 768, 768, 11, trees=1),
+    Shape("UltraFastBERT-4x9", "path_neuron", 768, 768, 9, trees=4),
+    Shape("UltraFastBERT-16x7", "path_neuron", 768, 768, 7, trees=16),
+    Shape("vision leaf-MLP l8 d10", "leaf_mlp", 768, 768, 10, leaf_width=8),
+    Shape("vision leaf-MLP l16 d9", "leaf_mlp", 768, 768, 9, leaf_width=16),
+    Shape("vision leaf-MLP l32 d8", "leaf_mlp", 768, 768, 8, leaf_width=32),
+    Shape("MNIST lb_l8_d1", "leaf_mlp", 784, 10, 1, leaf_width=8),
+    Shape("MNIST lb_l2_d3", "leaf_mlp", 784, 10, 3, leaf_width=2),
+    Shape("MNIST ml_l4_d2", "leaf_mlp", 784, 10, 2, leaf_width=4, master=8),
+    Shape("MNIST ml_l8_d4", "leaf_mlp", 784, 10, 4, leaf_width=8, master=8),
+]
+QUICK = [Shape("quick path-neuron 64 d4", "path_neuron", 64, 64, 4, batches=(1, 16)),
+         Shape("quick leaf-MLP 32 d3", "leaf_mlp", 32, 8, 3, leaf_width=4, master=4, batches=(1, 16))]
+
+# name -> fff-compile options; the compiled variants worth comparing.
+VARIANTS = {
+    "FFF fused": CompileOptions(fuse=True),
+    "FFF fused scalar": CompileOptions(fuse=True, vector_width=0),
+    "FFF unfused": CompileOptions(fuse=False),
+    "FFF fused interleave 4": CompileOptions(fuse=True, interleave=4),
+    "FFF fused interleave 4 + OpenMP": CompileOptions(fuse=True, interleave=4, openmp=True),
+}
+
+
+@dataclass
+class Record:
+    shape: str
+    impl: str
+    threads: int
+    batch: int
+    us_per_row: float
+    gflops: float
+    bytes_per_row: float
+    notes: dict = field(default_factory=dict)
+
+
+def dense_mlir(layer, shape: Shape) -> str:
+    """The dense block (all neurons, ReLU) as linalg.matmul, weights baked in."""
+    from fff_mlir.mlir_text import _dense
+    if shape.family == "path_neuron":
+        w1, b1, w2 = layer.w_in.T, layer.b_in, layer.w_out.T
+        b2 = np.zeros(shape.d_out, np.float32)
+    else:
+        w1 = np.concatenate(list(layer.w1s), axis=1)
+        b1 = layer.b1s.reshape(-1)
+        w2 = np.concatenate(list(layer.w2s), axis=0)
+        b2 = layer.b2s[0]
+        if layer.master is not None:
+            w1 = np.concatenate([w1, layer.master.w1], axis=1)
+            b1 = np.concatenate([b1, layer.master.b1])
+            w2 = np.concatenate([w2, layer.master.w2], axis=0)
+    d, h, o = w1.shape[0], w1.shape[1], w2.shape[1]
+    return f"""
+#map_bias = affine_map<(i, j) -> (j)>
+#map_id = affine_map<(i, j) -> (i, j)>
+func.func @layer(%x: tensor<?x{d}xf32>) -> tensor<?x{o}xf32> {{
+  %w1 = arith.constant {_dense(w1)} : tensor<{d}x{h}xf32>
+  %b1 = arith.constant {_dense(b1)} : tensor<{h}xf32>
+  %w2 = arith.constant {_dense(w2)} : tensor<{h}x{o}xf32>
+  %b2 = arith.constant {_dense(b2)} : tensor<{o}xf32>
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x{d}xf32>
+  %e1 = tensor.empty(%n) : tensor<?x{h}xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?x{h}xf32>) -> tensor<?x{h}xf32>
+  %m1 = linalg.matmul ins(%x, %w1 : tensor<?x{d}xf32>, tensor<{d}x{h}xf32>) outs(%z1 : tensor<?x{h}xf32>) -> tensor<?x{h}xf32>
+  %a1 = linalg.generic {{indexing_maps = [#map_bias, #map_id], iterator_types = ["parallel", "parallel"]}}
+      ins(%b1 : tensor<{h}xf32>) outs(%m1 : tensor<?x{h}xf32>) {{
+  ^bb0(%b: f32, %v: f32):
+    %s = arith.addf %v, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }} -> tensor<?x{h}xf32>
+  %e2 = tensor.empty(%n) : tensor<?x{o}xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x{o}xf32>) -> tensor<?x{o}xf32>
+  %m2 = linalg.matmul ins(%a1, %w2 : tensor<?x{h}xf32>, tensor<{h}x{o}xf32>) outs(%z2 : tensor<?x{o}xf32>) -> tensor<?x{o}xf32>
+  %y = linalg.generic {{indexing_maps = [#map_bias, #map_id], iterator_types = ["parallel", "parallel"]}}
+      ins(%b2 : tensor<{o}xf32>) outs(%m2 : tensor<?x{o}xf32>) {{
+  ^bb0(%b: f32, %v: f32):
+    %s = arith.addf %v, %b : f32
+    linalg.yield %s : f32
+  }} -> tensor<?x{o}xf32>
+  return %y : tensor<?x{o}xf32>
+}}
+"""
+
+
+def progress(message: str, end: str = "\n"):
+    print(message, end=end, flush=True)
+
+
+def torch_baselines(layer, shape: Shape, threads: int, min_time: float):
+    """(impl, batch, seconds per call) for PyTorch's FFF-by-gather and dense."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    torch.set_num_threads(threads)
+    rng = np.random.default_rng(7)
+    out = []
+    if shape.family == "path_neuron":
+        w_in, b_in = torch.from_numpy(layer.w_in), torch.from_numpy(layer.b_in)
+        w_out_rows = torch.from_numpy(np.ascontiguousarray(layer.w_out.T))
+        per_tree = 2 ** (shape.depth + 1) - 1
+
+        def fff(x):
+            y = torch.zeros(x.shape[0], shape.d_out)
+            for t in range(shape.trees):
+                n = torch.zeros(x.shape[0], dtype=torch.long)
+                for _ in range(shape.depth + 1):
+                    node = t * per_tree + n
+                    z = (x * w_in[node]).sum(1) + b_in[node]
+                    y += torch.nn.functional.gelu(z)[:, None] * w_out_rows[node]
+                    n = 2 * n + 1 + (z > 0).long()
+            return y
+        hidden = shape.dense_hidden()
+        lin1 = torch.nn.Linear(shape.d_in, hidden)
+        lin2 = torch.nn.Linear(hidden, shape.d_out)
+    else:
+        nw, nb = torch.from_numpy(layer.node_weights), torch.from_numpy(layer.node_biases)
+        w1, b1 = torch.from_numpy(layer.w1s), torch.from_numpy(layer.b1s)
+        w2, b2 = torch.from_numpy(layer.w2s), torch.from_numpy(layer.b2s)
+
+        def fff(x):
+            n = torch.zeros(x.shape[0], dtype=torch.long)
+            for _ in range(shape.depth):
+                n = 2 * n + 1 + (((x * nw[n]).sum(1) + nb[n]) >= 0).long()
+            leaf = n - (2 ** shape.depth - 1)
+            h = torch.relu(torch.bmm(x[:, None, :], w1[leaf])[:, 0] + b1[leaf])
+            return torch.bmm(h[:, None, :], w2[leaf])[:, 0] + b2[leaf]
+        lin1 = torch.nn.Linear(shape.d_in, shape.dense_hidden())
+        lin2 = torch.nn.Linear(shape.dense_hidden(), shape.d_out)
+
+    def dense(x):
+        return lin2(torch.relu(lin1(x)))
+    with torch.no_grad():
+        for batch in shape.batches:
+            x = torch.from_numpy(rng.standard_normal((batch, shape.d_in)).astype(np.float32))
+            for name, fn in (("PyTorch FFF by gather", fff), ("PyTorch dense nn.Linear", dense)):
+                if name.endswith("gather") and shape.family == "leaf_mlp" and \
+                        batch * shape.d_in * shape.leaf_width > 2e8:
+                    continue  # gathers a D x l block per row: too much memory
+                fn(x)
+                times, start = [], time.perf_counter()
+                while len(times) < 3 or (time.perf_counter() - start < min_time and len(times) < 10000):
+                    t0 = time.perf_counter()
+                    fn(x)
+                    times.append(time.perf_counter() - t0)
+                    if times[-1] > 3:
+                        break
+                out.append((name, batch, float(np.median(times))))
+    return out
+
+
+def run_shape(shape: Shape, work: Path, threads_list, min_time: float) -> list:
+    layer = shape.layer()
+    progress(f"== {shape.name}: compiling", end="")
+    libs = {}
+    for name, options in VARIANTS.items():
+        libs[name] = compile_mlir(to_mlir(layer, "layer", weights="arguments"),
+                                  work / f"{name.replace(' ', '_')}.so", options)
+        progress(".", end="")
+    dense_batches = [b for b in shape.batches
+                     if b * shape.dense_flops() / 2 <= DENSE_MLIR_MAX_MACS]
+    dense_lib = compile_mlir(dense_mlir(layer, shape), work / "dense_mlir.so", CompileOptions())
+    progress(" checking", end="")
+    x = np.random.default_rng(3).standard_normal((257, shape.d_in)).astype(np.float32)
+    for name, lib in libs.items():
+        result = compare(layer, x, run_layer(lib, "layer", layer, x))
+        if not result.ok:
+            raise SystemExit(f"{shape.name}: {name} disagrees with the reference: {result}")
+    ins, master = layer_weights(layer)
+    weights = work / "weights.bin"
+    with open(weights, "wb") as f:
+        for _, a in ins + master:
+            f.write(np.ascontiguousarray(a, dtype="<f4").tobytes())
+    progress(" ok; timing", end="")
+    common = [str(build_dir() / "bin" / "fff-bench"), "--family", shape.family,
+              "--d-in", str(shape.d_in), "--d-out", str(shape.d_out), "--depth", str(shape.depth),
+              "--trees", str(shape.trees), "--leaf-width", str(shape.leaf_width),
+              "--master", str(shape.master), "--act", layer.activation, "--tie", layer.tie,
+              "--weights", str(weights), "--min-time", str(min_time)]
+    records = []
+    for threads in threads_list:
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+        cpus = ",".join(str(c) for c in range(threads))
+        runs = [common + ["--batches", ",".join(map(str, shape.batches))] +
+                [a for name, lib in libs.items() for a in ("--impl", f"{name}={lib.path}")]]
+        if dense_batches:
+            runs.append(common + ["--batches", ",".join(map(str, dense_batches)), "--baselines", "0",
+                                  "--impl-baked", f"dense MLIR (linalg.matmul)={dense_lib.path}"])
+        timings, info = [], {}
+        for cmd in runs:
+            proc = subprocess.run(["taskset", "-c", cpus, *cmd], env=env, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"fff-bench failed: {proc.stderr}")
+            for line in proc.stdout.splitlines():
+                item = json.loads(line)
+                if "impl" in item:
+                    timings.append((item["impl"], item["batch"], item["seconds"]))
+                else:
+                    info = item
+        timings += torch_baselines(layer, shape, threads, min_time)
+        for impl, batch, seconds in timings:
+            dense = "dense" in impl
+            flops = shape.dense_flops() if dense else shape.fff_flops()
+            per_row = seconds / batch
+            records.append(Record(shape.name, impl, threads, batch, per_row * 1e6,
+                                  flops / per_row / 1e9,
+                                  shape.dense_bytes(batch) if dense else shape.fff_bytes(),
+                                  {"blas_core": info.get("blas_core")} if impl == "dense OpenBLAS" else {}))
+        progress(f" [{threads} thread{'s' if threads > 1 else ''}]", end="")
+    progress("")
+    return records
+
+
+def best_fff(records, shape, threads, batch):
+    rows = [r for r in records if r.shape == shape and r.threads == threads and r.batch == batch
+            and r.impl.startswith("FFF")]
+    return min(rows, key=lambda r: r.us_per_row) if rows else None
+
+
+def lookup(records, shape, impl, threads, batch):
+    for r in records:
+        if (r.shape, r.impl, r.threads, r.batch) == (shape, impl, threads, batch):
+            return r
+    return None
+
+
+def write_markdown(records, shapes, threads_list, meta, path: Path):
+    lines = ["# CPU benchmark results", "",
+             f"Generated by `python3 bench/run.py` on {meta['date']}.", "",
+             f"- machine: {meta['cpu']} ({meta['cores']} cores here); threads pinned with taskset",
+             f"- BLAS: {meta['blas']}",
+             f"- compiler: fff-compile for the host CPU ({meta['host_cpu']}), vector width auto",
+             "- times are medians of repeated calls, per row (µs); GFLOP/s counts the "
+             "multiply-adds each implementation needs (FFF: the visited neurons; dense: all)",
+             "- the dense baselines use ReLU whatever the layer's activation: a lower bound "
+             "on their cost", ""]
+    for shape in shapes:
+        for threads in threads_list:
+            impls = []
+            for r in records:
+                if r.shape == shape.name and r.threads == threads and r.impl not in impls:
+                    impls.append(r.impl)
+            lines += [f"## {shape.name}, {threads} thread{'s' if threads > 1 else ''}", "",
+                      "| implementation | " + " | ".join(f"B={b}" for b in shape.batches) + " |",
+                      "|---" * (len(shape.batches) + 1) + "|"]
+            for impl in impls:
+                cells = []
+                for b in shape.batches:
+                    r = lookup(records, shape.name, impl, threads, b)
+                    cells.append(f"{r.us_per_row:.3g} µs ({r.gflops:.3g} GF/s)" if r else "—")
+                lines.append(f"| {impl} | " + " | ".join(cells) + " |")
+            ratios = []
+            for base in ("dense OpenBLAS", "plain C++ loop"):
+                cells = []
+                for b in shape.batches:
+                    fff, other = best_fff(records, shape.name, threads, b), \
+                        lookup(records, shape.name, base, threads, b)
+                    cells.append(f"{other.us_per_row / fff.us_per_row:.3g}x ({fff.impl[4:] or 'fused'})"
+                                 if fff and other else "—")
+                ratios.append(f"| best FFF vs {base} | " + " | ".join(cells) + " |")
+            lines += ratios + [""]
+            lines.append(f"Bytes per row: FFF {shape.fff_bytes() / 1e3:.1f} kB; dense "
+                         f"{shape.dense_bytes(shape.batches[-1]) / 1e3:.1f} kB at B={shape.batches[-1]}.")
+            lines.append("")
+    path.write_text("\n".join(lines))
+
+
+def plot(records, shapes, threads_list, out: Path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    for shape in shapes:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for threads, style in zip(threads_list, ("-", "--")):
+            impls = sorted({r.impl for r in records if r.shape == shape.name and r.threads == threads})
+            for i, impl in enumerate(impls):
+                rows = sorted((r.batch, r.us_per_row) for r in records
+                              if r.shape == shape.name and r.threads == threads and r.impl == impl)
+                ax.plot([b for b, _ in rows], [t for _, t in rows], style, marker="o", markersize=3,
+                        color=f"C{i}", label=f"{impl} ({threads}t)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("batch (rows per call)")
+        ax.set_ylabel("µs per row (lower is better)")
+        ax.set_title(shape.name)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=6, ncol=2)
+        fig.tight_layout()
+        fig.savefig(out / f"{slug(shape.name)}.png", dpi=110)
+        plt.close(fig)
+
+
+def slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one small shape per family, batches 1 and 16")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "performance"), help="output directory")
+    parser.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
+    parser.add_argument("--shapes", help="only shapes whose name contains this text")
+    parser.add_argument("--min-time", type=float, default=0.3, help="seconds per measurement")
+    args = parser.parse_args(argv)
+
+    env = machine.blas_environment(1)
+    env.pop("OPENBLAS_NUM_THREADS")
+    env.pop("OMP_NUM_THREADS")
+    if any(os.environ.get(k) != v for k, v in env.items()):
+        os.environ.update(env)  # OpenBLAS reads its kernel choice when it loads
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+    shapes = QUICK if args.quick else SHAPES
+    if args.shapes:
+        shapes = [s for s in shapes if args.shapes.lower() in s.name.lower()]
+    threads_list = [int(t) for t in args.threads.split(",")]
+    threads_list = [t for t in threads_list if t <= os.cpu_count()]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not (build_dir() / "bin" / "fff-bench").is_file():
+        raise SystemExit("fff-bench is not built: run scripts/setup.sh")
+    host_cpu = subprocess.run(["/usr/lib/llvm-22/bin/llc", "--version"],
+                              capture_output=True, text=True).stdout
+    host_cpu = next((l.split(":")[1].strip() for l in host_cpu.splitlines() if "Host CPU" in l), "host")
+    records = []
+    start = time.time()
+    with tempfile.TemporaryDirectory(prefix="fff_bench_") as tmp:
+        for i, shape in enumerate(shapes):
+            work = Path(tmp) / str(i)
+            work.mkdir()
+            records += run_shape(shape, work, threads_list, args.min_time)
+    meta = {"date": time.strftime("%Y-%m-%d"), "cpu": machine.cpu_model(), "cores": os.cpu_count(),
+            "host_cpu": host_cpu, "blas": blas_line(records), "seconds": round(time.time() - start),
+            "threads": threads_list}
+    (out / "results.json").write_text(json.dumps({"meta": meta, "shapes": [asdict(s) for s in shapes],
+                                                  "records": [asdict(r) for r in records]}, indent=1))
+    write_markdown(records, shapes, threads_list, meta, out / "results.md")
+    plot(records, shapes, threads_list, out)
+    print(f"wrote {out}/results.json, results.md and {len(shapes)} plots in {meta['seconds']} s")
+    return 0
+
+
+def blas_line(records) -> str:
+    cores = {r.notes.get("blas_core") for r in records if r.notes.get("blas_core")}
+    return "OpenBLAS 0.3.21 (cblas_sgemm), kernel " + ", ".join(sorted(cores)) if cores else "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

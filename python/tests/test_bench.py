@@ -1,0 +1,29 @@
+"""bench/run.py in its quick mode: it compiles, checks and times every
+implementation and writes the JSON, the markdown table and the plots. No
+timing is asserted (benchmarks measure, tests check)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from fff_mlir.paths import REPO_ROOT, build_dir
+
+
+def test_quick_benchmark_writes_its_results(tmp_path):
+    env = dict(os.environ, FFF_BUILD_DIR=str(build_dir()))
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "run.py"), "--quick",
+                           "--out", str(tmp_path), "--min-time", "0.01", "--threads", "1"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "results.json").read_text())
+    impls = {r["impl"] for r in data["records"]}
+    for expected in ("FFF fused", "FFF unfused", "FFF fused interleave 4", "plain C++ loop",
+                     "dense OpenBLAS", "dense MLIR (linalg.matmul)"):
+        assert expected in impls
+    assert all(r["us_per_row"] > 0 and r["gflops"] > 0 for r in data["records"])
+    assert "kernel" in data["meta"]["blas"]
+    table = (tmp_path / "results.md").read_text()
+    assert "| best FFF vs dense OpenBLAS |" in table and "| best FFF vs plain C++ loop |" in table
+    pngs = sorted(p.name for p in Path(tmp_path).glob("*.png"))
+    assert len(pngs) == 2 and all((tmp_path / p).stat().st_size > 1000 for p in pngs)
