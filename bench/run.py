@@ -222,19 +222,35 @@ def torch_baselines(layer, shape: Shape, threads: int, min_time: float):
         w1, b1 = torch.from_numpy(layer.w1s), torch.from_numpy(layer.b1s)
         w2, b2 = torch.from_numpy(layer.w2s), torch.from_numpy(layer.b2s)
 
+        master = layer.master
+        if master is not None:
+            mw1, mb1 = torch.from_numpy(master.w1), torch.from_numpy(master.b1)
+            mw2, mb2 = torch.from_numpy(master.w2), torch.from_numpy(master.b2)
+            gate = torch.sigmoid(torch.tensor(master.k))
+
         def fff(x):
             n = torch.zeros(x.shape[0], dtype=torch.long)
             for _ in range(shape.depth):
                 n = 2 * n + 1 + (((x * nw[n]).sum(1) + nb[n]) >= 0).long()
             leaf = n - (2 ** shape.depth - 1)
             h = torch.relu(torch.bmm(x[:, None, :], w1[leaf])[:, 0] + b1[leaf])
-            return torch.bmm(h[:, None, :], w2[leaf])[:, 0] + b2[leaf]
+            y = torch.bmm(h[:, None, :], w2[leaf])[:, 0] + b2[leaf]
+            if master is None:
+                return y
+            m = torch.relu(x @ mw1 + mb1) @ mw2 + mb2
+            return gate * y + (1 - gate) * m
         lin1 = torch.nn.Linear(shape.d_in, shape.dense_hidden())
         lin2 = torch.nn.Linear(shape.dense_hidden(), shape.d_out)
 
     def dense(x):
         return lin2(torch.relu(lin1(x)))
     with torch.no_grad():
+        # The gather baseline must compute the layer itself (the dense one is
+        # a cost baseline only).
+        x = rng.standard_normal((65, shape.d_in)).astype(np.float32)
+        result = compare(layer, x, fff(torch.from_numpy(x)).numpy())
+        if not result.ok:
+            raise SystemExit(f"{shape.name}: PyTorch FFF by gather disagrees with the reference: {result}")
         for batch in shape.batches:
             x = torch.from_numpy(rng.standard_normal((batch, shape.d_in)).astype(np.float32))
             for name, fn in (("PyTorch FFF by gather", fff), ("PyTorch dense nn.Linear", dense)):

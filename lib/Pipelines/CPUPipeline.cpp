@@ -35,6 +35,9 @@ LogicalResult fff::verifyCPUPipelineOptions(
                         Twine(options.rowBlock.getValue()));
   if (std::string error = checkInterleave(options.interleave); !error.empty())
     return errorHandler("fff-cpu-pipeline: " + error);
+  if (options.interleave > 1 && options.rowBlock > 1)
+    return errorHandler("fff-cpu-pipeline: row-block and interleave cannot "
+                        "both be above 1 (interleaved groups are the blocks)");
   return success();
 }
 

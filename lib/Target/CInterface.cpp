@@ -614,6 +614,8 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
      << " * Arrays are contiguous and row-major. Each entry point reads its\n"
      << " * arguments, writes each result into a caller-allocated buffer of\n"
      << " * the shape stated below, and returns FFF_OK or an error status.\n"
+     << " * Result buffers are written in place and must not overlap any\n"
+     << " * argument.\n"
      << " * f16 and bf16 elements are passed as their bits (uint16_t). */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n"

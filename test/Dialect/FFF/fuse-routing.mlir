@@ -4,6 +4,7 @@
 // RUN: fff-opt %s --fff-fuse-routing="interleave=2 vector-width=4" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=INTER
 // RUN: fff-opt %s --fff-fuse-routing="interleave=3" --split-input-file | not grep -E 'tensor<[0-9?x]*x(i[0-9]+|index)>'
 // RUN: not fff-opt %s --fff-fuse-routing="interleave=17" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADIL
+// RUN: not fff-opt %s --fff-fuse-routing="interleave=2 row-block=2" --split-input-file 2>&1 | FileCheck %s --check-prefix=BOTH
 // No tensor of integers or indices anywhere in the fused IR, in every form:
 // RUN: fff-opt %s --fff-fuse-routing --split-input-file | not grep -E 'tensor<[0-9?x]*x(i[0-9]+|index)>'
 // RUN: fff-opt %s --fff-fuse-routing="vector-width=4 row-block=3" --split-input-file | not grep -E 'tensor<[0-9?x]*x(i[0-9]+|index)>'
@@ -116,24 +117,26 @@ func.func @master(%x: tensor<?x4xf32>, %nw: tensor<1x4xf32>, %nb: tensor<1xf32>,
 // CHECK:               math.erf
 // CHECK:               tensor.extract %[[WO]][%[[G]], %{{.*}}]
 // interleave=2: whole pairs of rows walk each tree together, each row with
-// its own node and its own one-row output slice; the dot products of the
-// pair advance in the same loop iteration. The odd row left runs alone.
+// its own node and its own one-row output slice (taken from the pair's
+// block, which is inserted back once); the dot products of the pair advance
+// in the same loop iteration. The odd row left runs alone.
 // INTER-LABEL: func.func @path
 // INTER: %[[PAIRS:.*]] = arith.divui %{{.*}}, %c2 : index
 // INTER: %[[DONE:.*]] = scf.forall (%[[G:.*]]) in (%[[PAIRS]]) shared_outs(%[[OUT:.*]] = %{{.*}})
 // INTER:   %[[R0:.*]] = arith.muli %[[G]], %c2 : index
-// INTER:   %[[S0:.*]] = tensor.extract_slice %[[OUT]][%[[R0]], 0] [1, 6] [1, 1]
-// INTER:   %[[R1:.*]] = arith.addi %[[R0]], %c1 : index
-// INTER:   %[[S1:.*]] = tensor.extract_slice %[[OUT]][%[[R1]], 0] [1, 6] [1, 1]
+// INTER:   %[[PAIR:.*]] = tensor.extract_slice %[[OUT]][%[[R0]], 0] [2, 6] [1, 1]
+// INTER:   tensor.extract_slice %[[PAIR]][0, 0] [1, 6] [1, 1]
+// INTER:   tensor.extract_slice %[[PAIR]][1, 0] [1, 6] [1, 1]
 // INTER:   scf.for %{{.*}} = %c0 to %c2 {{.*}} -> (tensor<1x6xf32>, tensor<1x6xf32>)
 // INTER:     scf.for {{.*}} iter_args(%[[N0:.*]] = %c0, %[[N1:.*]] = %c0, {{.*}}) -> (index, index, tensor<1x6xf32>, tensor<1x6xf32>)
 // INTER:       vector.transfer_read %{{.*}}[%[[R0]], %c0]
 // INTER:       vector.fma
-// INTER:       vector.transfer_read %{{.*}}[%[[R1]], %c0]
+// INTER:       vector.transfer_read %{{.*}}[%[[R1:.*]], %c0]
 // INTER:       vector.fma
+// INTER:   %[[I0:.*]] = tensor.insert_slice %{{.*}} into %[[PAIR]][0, 0] [1, 6] [1, 1]
+// INTER:   %[[I1:.*]] = tensor.insert_slice %{{.*}} into %[[I0]][1, 0] [1, 6] [1, 1]
 // INTER:   scf.forall.in_parallel
-// INTER-NEXT: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[R0]], 0] [1, 6] [1, 1]
-// INTER-NEXT: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[R1]], 0] [1, 6] [1, 1]
+// INTER-NEXT: tensor.parallel_insert_slice %[[I1]] into %[[OUT]][%[[R0]], 0] [2, 6] [1, 1]
 // INTER: %[[REST:.*]] = arith.subi %{{.*}}, %{{.*}} : index
 // INTER: scf.forall (%{{.*}}) in (%[[REST]]) shared_outs(%{{.*}} = %[[DONE]])
 func.func @path(%x: tensor<?x4xf32>, %w: tensor<14x4xf32>, %b: tensor<14xf32>,
@@ -148,3 +151,4 @@ func.func @path(%x: tensor<?x4xf32>, %w: tensor<14x4xf32>, %b: tensor<14xf32>,
 // BIGVW: error: fff-fuse-routing: vector-width must be in [0, 64], got 1099511627776
 // BADRB: error: fff-fuse-routing: row-block must be >= 1, got 0
 // BADIL: error: fff-fuse-routing: interleave must be in [1, 16], got 17
+// BOTH: error: fff-fuse-routing: row-block and interleave cannot both be above 1

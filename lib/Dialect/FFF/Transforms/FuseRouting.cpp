@@ -301,6 +301,12 @@ struct FFFFuseRoutingPass
       getOperation()->emitError("fff-fuse-routing: ") << error;
       return signalPassFailure();
     }
+    if (interleave > 1 && rowBlock > 1) {
+      getOperation()->emitError(
+          "fff-fuse-routing: row-block and interleave cannot both be above 1 "
+          "(interleaved groups are the blocks)");
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     for (Operation *op : collectWholeLayers(getOperation())) {
       rewriter.setInsertionPoint(op);

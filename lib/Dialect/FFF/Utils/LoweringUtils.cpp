@@ -552,8 +552,11 @@ Value fff::buildInterleavedRowLoop(OpBuilder &b, Location loc, Value init,
   Value size = arith::ConstantIndexOp::create(b, loc, interleave);
   Value groups = arith::DivUIOp::create(b, loc, batch, size);
   Value grouped = arith::MulIOp::create(b, loc, groups, size);
-  // Whole groups: every row of a group gets its own one-row slice, threaded
-  // through the body on its own (see buildRowLoop for why not a block).
+  // Whole groups: a group's block of rows is one slice of the output (one
+  // parallel_insert_slice: the forall folds of upstream keep only one insert
+  // per shared output). Every row of the block gets its own one-row slice,
+  // threaded through the body on its own (see buildRowLoop for why not the
+  // block) and inserted back afterwards.
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{groups},
                                       ValueRange{init}, std::nullopt);
   {
@@ -562,21 +565,26 @@ Value fff::buildInterleavedRowLoop(OpBuilder &b, Location loc, Value init,
     Value first =
         arith::MulIOp::create(b, loc, forall.getInductionVar(0), size);
     Value shared = forall.getRegionIterArgs()[0];
+    RowSlice block =
+        extractRows(b, loc, shared, first, b.getIndexAttr(interleave));
     SmallVector<Value> rows;
     SmallVector<RowSlice> slices;
     for (int64_t i = 0; i < interleave; ++i) {
       rows.push_back(arith::AddIOp::create(
           b, loc, first, arith::ConstantIndexOp::create(b, loc, i)));
-      slices.push_back(
-          extractRows(b, loc, shared, rows.back(), b.getIndexAttr(1)));
+      slices.push_back(extractRows(b, loc, block.value, b.getIndexAttr(i),
+                                   b.getIndexAttr(1)));
     }
     SmallVector<Value> results =
         group(b, loc, rows,
               llvm::map_to_vector(slices, [](RowSlice &s) { return s.value; }));
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    Value updated = block.value;
     for (auto [result, slice] : llvm::zip_equal(results, slices))
-      tensor::ParallelInsertSliceOp::create(
-          b, loc, result, shared, slice.offsets, slice.sizes, slice.strides);
+      updated = tensor::InsertSliceOp::create(
+          b, loc, result, updated, slice.offsets, slice.sizes, slice.strides);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, updated, shared, block.offsets, block.sizes, block.strides);
   }
   // The rows after the last whole group, one at a time.
   Value rest = arith::SubIOp::create(b, loc, batch, grouped);
