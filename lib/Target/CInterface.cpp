@@ -1,11 +1,11 @@
 //===- CInterface.cpp - C entry points and header for compiled modules ---===//
 //
 // The entry points are written in the LLVM dialect after lowering, where the
-// calling convention of the lowered function (each memref expanded to
-// allocated/aligned pointers, offset, sizes and strides; results returned as
-// descriptors the callee malloc'ed) is fixed. Describing them happens before
-// lowering, while result sizes can still be traced to argument sizes through
-// destination operands and tensor.empty/tensor.dim.
+// calling convention of the lowered function is fixed: each memref expanded
+// to allocated/aligned pointers, offset, sizes and strides, and the results
+// as out-parameters after them (fff-cpu-pipeline out-params=true). Describing
+// them happens before lowering, while result sizes can still be traced to
+// argument sizes through destination operands and tensor.empty/tensor.dim.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,7 +14,6 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -54,10 +53,6 @@ static std::string getDTypeName(Type type) {
   llvm::raw_string_ostream os(name);
   type.print(os);
   return name;
-}
-
-static int64_t getElementBytes(Type type) {
-  return type.isIndex() ? 8 : llvm::divideCeil(type.getIntOrFloatBitWidth(), 8);
 }
 
 static bool isCIdentifier(StringRef name) {
