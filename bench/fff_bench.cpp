@@ -27,6 +27,7 @@
 
 extern "C" char *openblas_get_corename(void);
 extern "C" int openblas_get_num_threads(void);
+extern "C" char *openblas_get_config(void);
 
 using namespace fffbench;
 
@@ -216,8 +217,9 @@ int main(int argc, char **argv) {
 
   DenseBlas dense(layer);
   std::printf(
-      "{\"blas_core\": \"%s\", \"blas_threads\": %d, \"dense_hidden\": %lld}\n",
-      openblas_get_corename(), openblas_get_num_threads(),
+      "{\"blas_core\": \"%s\", \"blas_config\": \"%s\", \"blas_threads\": %d, "
+      "\"dense_hidden\": %lld}\n",
+      openblas_get_corename(), openblas_get_config(), openblas_get_num_threads(),
       static_cast<long long>(dense.hidden()));
 
   std::vector<std::pair<std::string, Runner>> runners;

@@ -325,7 +325,8 @@ def run_shape(shape: Shape, work: Path, threads_list, min_time: float) -> list:
             records.append(Record(shape.name, impl, threads, batch, per_row * 1e6,
                                   flops / per_row / 1e9,
                                   shape.dense_bytes(batch) if dense else shape.fff_bytes(),
-                                  {"blas_core": info.get("blas_core")} if impl == "dense OpenBLAS" else {}))
+                                  {"blas_core": info.get("blas_core"), "blas_config": info.get("blas_config")}
+                                  if impl == "dense OpenBLAS" else {}))
         progress(f" [{threads} thread{'s' if threads > 1 else ''}]", end="")
     progress("")
     return records
@@ -460,8 +461,14 @@ def main(argv=None) -> int:
 
 
 def blas_line(records) -> str:
-    cores = {r.notes.get("blas_core") for r in records if r.notes.get("blas_core")}
-    return "OpenBLAS 0.3.21 (cblas_sgemm), kernel " + ", ".join(sorted(cores)) if cores else "unknown"
+    """'OpenBLAS 0.3.21 (cblas_sgemm), kernel SkylakeX' from what fff-bench reported."""
+    dense = [r.notes for r in records if r.notes.get("blas_core")]
+    if not dense:
+        return "unknown"
+    config = dense[0].get("blas_config") or "OpenBLAS"
+    version = " ".join(config.split()[:2])  # "OpenBLAS 0.3.21"
+    cores = sorted({n["blas_core"] for n in dense})
+    return f"{version} (cblas_sgemm), kernel {', '.join(cores)}"
 
 
 if __name__ == "__main__":

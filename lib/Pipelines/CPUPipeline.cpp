@@ -30,14 +30,10 @@ LogicalResult fff::verifyCPUPipelineOptions(
     function_ref<LogicalResult(const Twine &)> errorHandler) {
   if (std::string error = checkVectorWidth(options.vectorWidth); !error.empty())
     return errorHandler("fff-cpu-pipeline: " + error);
-  if (options.rowBlock < 1)
-    return errorHandler("fff-cpu-pipeline: row-block must be >= 1, got " +
-                        Twine(options.rowBlock.getValue()));
-  if (std::string error = checkInterleave(options.interleave); !error.empty())
+  if (std::string error =
+          checkRowLoopOptions(options.rowBlock, options.interleave);
+      !error.empty())
     return errorHandler("fff-cpu-pipeline: " + error);
-  if (options.interleave > 1 && options.rowBlock > 1)
-    return errorHandler("fff-cpu-pipeline: row-block and interleave cannot "
-                        "both be above 1 (interleaved groups are the blocks)");
   return success();
 }
 

@@ -154,13 +154,14 @@ LogicalResult fff::linkSharedLibrary(StringRef objectPath, StringRef output,
   SmallVector<std::string> args = {*program, "-shared",    "-Wl,-z,defs",
                                    "-o",     output.str(), objectPath.str(),
                                    "-lm"};
-  for (const std::string &library : libraries) {
-    // The runtime of the LLVM that compiled the code (libomp for OpenMP),
+  if (!libraries.empty()) {
+    // Runtimes of the LLVM that compiled the code (libomp for OpenMP),
     // found again at load time through the rpath.
     args.push_back("-L" FFF_LLVM_LIBRARY_DIR);
     args.push_back("-Wl,-rpath," FFF_LLVM_LIBRARY_DIR);
-    args.push_back("-l" + library);
   }
+  for (const std::string &library : libraries)
+    args.push_back("-l" + library);
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*program, argRefs, std::nullopt, {}, 0, 0,

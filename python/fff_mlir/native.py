@@ -77,25 +77,12 @@ class CompileOptions:
                 f"--openmp={str(self.openmp).lower()}",
                 f"--weights={self.weights}", f"-O{self.opt_level}"]
 
-    def pipeline(self) -> str:
-        """The same choices as an fff-opt pipeline (vector width 8 for auto)."""
-        width = 8 if self.vector_width is None else self.vector_width
-        return (f"fff-cpu-pipeline{{fuse={str(self.fuse).lower()} "
-                f"vector-width={width} row-block={self.row_block} interleave={self.interleave} "
-                f"openmp={str(self.openmp).lower()}}}")
 
-
-def _run(cmd, stdin: Optional[bytes] = None) -> bytes:
-    proc = subprocess.run(cmd, input=stdin, capture_output=True)
+def _run(cmd) -> bytes:
+    proc = subprocess.run(cmd, capture_output=True)
     if proc.returncode != 0:
         raise CompileError(f"{shlex.join(map(str, cmd))} failed:\n{proc.stderr.decode(errors='replace')}")
     return proc.stdout
-
-
-def lower_to_llvm_dialect(mlir_text: str, options: CompileOptions = CompileOptions()) -> str:
-    """`mlir_text` after fff-cpu-pipeline (LLVM dialect), through fff-opt."""
-    return _run([tool("fff-opt"), f"--pass-pipeline=builtin.module({options.pipeline()})"],
-                mlir_text.encode()).decode()
 
 
 def compile_mlir(mlir_text: str, output: Union[str, Path],

@@ -291,20 +291,9 @@ struct FFFFuseRoutingPass
       getOperation()->emitError("fff-fuse-routing: ") << error;
       return signalPassFailure();
     }
-    if (rowBlock < 1) {
-      getOperation()->emitError(
-          "fff-fuse-routing: row-block must be >= 1, got ")
-          << rowBlock.getValue();
-      return signalPassFailure();
-    }
-    if (std::string error = checkInterleave(interleave); !error.empty()) {
+    if (std::string error = checkRowLoopOptions(rowBlock, interleave);
+        !error.empty()) {
       getOperation()->emitError("fff-fuse-routing: ") << error;
-      return signalPassFailure();
-    }
-    if (interleave > 1 && rowBlock > 1) {
-      getOperation()->emitError(
-          "fff-fuse-routing: row-block and interleave cannot both be above 1 "
-          "(interleaved groups are the blocks)");
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());

@@ -14,12 +14,17 @@
 using namespace mlir;
 using namespace mlir::fff;
 
-std::string fff::checkInterleave(int64_t rows) {
-  if (rows >= 1 && rows <= kMaxInterleave)
-    return "";
-  return ("interleave must be in [1, " + Twine(kMaxInterleave) + "], got " +
-          Twine(rows))
-      .str();
+std::string fff::checkRowLoopOptions(int64_t rowBlock, int64_t interleave) {
+  if (rowBlock < 1)
+    return ("row-block must be >= 1, got " + Twine(rowBlock)).str();
+  if (interleave < 1 || interleave > kMaxInterleave)
+    return ("interleave must be in [1, " + Twine(kMaxInterleave) + "], got " +
+            Twine(interleave))
+        .str();
+  if (interleave > 1 && rowBlock > 1)
+    return "row-block and interleave cannot both be above 1 (interleaved "
+           "groups are the blocks)";
+  return "";
 }
 
 std::string fff::checkVectorWidth(int64_t width) {

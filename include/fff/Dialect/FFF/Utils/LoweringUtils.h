@@ -31,8 +31,9 @@ std::string checkVectorWidth(int64_t width);
 /// own accumulators, so more would only spill registers.
 constexpr int64_t kMaxInterleave = 16;
 
-/// The complaint about an out-of-range `interleave` option, or "".
-std::string checkInterleave(int64_t rows);
+/// The complaint about the fused row loop's options (`row-block` >= 1,
+/// `interleave` in [1, 16], not both above 1), or "" when they are fine.
+std::string checkRowLoopOptions(int64_t rowBlock, int64_t interleave);
 
 /// `act(v)` for a scalar or vector float `v`. f16/bf16 are computed in f32.
 Value buildActivation(OpBuilder &b, Location loc, Value v, Activation act);
