@@ -1,5 +1,7 @@
 # lit configuration for fff-mlir's IR tests (test/) .
+import ctypes
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -17,7 +19,7 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.fff_tools_dir, config.llvm_tools_dir]
-tools = ["fff-opt", "fff-compile", "mlir-opt", "mlir-runner", "llvm-nm", "llvm-readobj", "not", "count", "split-file",
+tools = ["fff-opt", "fff-compile", "mlir-opt", "mlir-runner", "mlir-translate", "llvm-nm", "llvm-readobj", "not", "count", "split-file",
          ToolSubst("%PYTHON", config.python_executable, unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(("%fff_src_root", config.fff_src_root))
@@ -28,3 +30,27 @@ llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 for name in ["mlir_runner_utils", "mlir_c_runner_utils"]:
     config.substitutions.append(
         ("%" + name, os.path.join(llvm_lib_dir, "lib" + name + ".so")))
+
+# GPU features. `ptxas` (a CUDA toolkit): the kernels can be assembled to
+# cubins. `cuda-device`: a driver and a device, so compiled GPU code can run
+# (never in CI). FFF_CUDA_DRIVER names another driver library, as it does
+# for the runtime.
+if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
+
+
+def _cuda_device_present():
+    try:
+        driver = ctypes.CDLL(os.environ.get("FFF_CUDA_DRIVER") or "libcuda.so.1")
+        count = ctypes.c_int(0)
+        return (driver.cuInit(0) == 0 and driver.cuDeviceGetCount(ctypes.byref(count)) == 0
+                and count.value > 0)
+    except OSError:
+        return False
+
+
+if _cuda_device_present():
+    config.available_features.add("cuda-device")
+for name in ["FFF_CUDA_DRIVER", "FFF_CUDA_DEVICE"]:
+    if name in os.environ:
+        config.environment[name] = os.environ[name]

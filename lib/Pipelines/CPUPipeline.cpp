@@ -37,6 +37,27 @@ LogicalResult fff::verifyCPUPipelineOptions(
   return success();
 }
 
+void fff::buildBufferizationPipeline(OpPassManager &pm, bool outParams) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (outParams) {
+    // The result buffer is the caller's: no allocation, no copy out.
+    bufferization::BufferResultsToOutParamsPassOptions options;
+    options.hoistStaticAllocs = true;
+    options.hoistDynamicAllocs = true;
+    options.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(options));
+  }
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // Deallocation may clone a returned buffer that the caller already owns
+  // (an argument): clones become alloc + copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
 void fff::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   // fff on tensors -> upstream ops on tensors, after guarding the shape
@@ -62,24 +83,7 @@ void fff::buildCPUPipeline(OpPassManager &pm,
 
   // Tensors -> buffers. Function arguments and results become plain memrefs
   // so the entry points have a simple C ABI.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  if (options.outParams) {
-    // The result buffer is the caller's: no allocation, no copy out.
-    bufferization::BufferResultsToOutParamsPassOptions outParams;
-    outParams.hoistStaticAllocs = true;
-    outParams.hoistDynamicAllocs = true;
-    outParams.modifyPublicFunctions = true;
-    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  }
-  bufferization::BufferDeallocationPipelineOptions dealloc;
-  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
-  // Deallocation may clone a returned buffer that the caller already owns
-  // (an argument): clones become alloc + copy.
-  pm.addPass(createConvertBufferizationToMemRefPass());
+  buildBufferizationPipeline(pm, options.outParams);
   // Strided copies would call MLIR's runner-utils library: make them loops.
   pm.addPass(createFFFExpandStridedCopies());
 
@@ -103,24 +107,4 @@ void fff::buildCPUPipeline(OpPassManager &pm,
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-}
-
-void fff::registerFFFPipelines() {
-  registerPassPipeline(
-      "fff-cpu-pipeline",
-      "Lower fff (and the upstream ops around it) to the LLVM dialect for "
-      "CPUs: fusion or expansion, bufferization, loops, LLVM",
-      [](OpPassManager &pm, StringRef optionsStr,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        CPUPipelineOptions options;
-        if (failed(options.parseFromString(optionsStr)))
-          return failure();
-        if (failed(verifyCPUPipelineOptions(options, errorHandler)))
-          return failure();
-        buildCPUPipeline(pm, options);
-        return success();
-      },
-      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
-        optHandler(CPUPipelineOptions());
-      });
 }

@@ -37,4 +37,65 @@ def ConvertFFFToLinalg : Pass<"convert-fff-to-linalg"> {
   ];
 }
 
+def ConvertFFFToGPU : Pass<"convert-fff-to-gpu", "ModuleOp"> {
+  let summary = "Convert whole fff layers to GPU kernels (gpu.launch)";
+  let description = [{
+    Replaces each `fff.leaf_mlp` and `fff.path_neuron` with one `gpu.launch`
+    that routes and computes the layer in a single kernel, on buffers:
+    operands become `bufferization.to_buffer` (read only), the result a
+    `memref.alloc` that one-shot bufferization and
+    `buffer-results-to-out-params` turn into the caller's buffer.
+
+    Kernel design: one warp (32 lanes) per input row, `warps-per-block` rows
+    per block. A row's dot products are split over the lanes, each lane
+    reading every 32nd element, so a warp's loads of `x` and of a gathered
+    weight row are coalesced; a butterfly of `gpu.shuffle xor` sums the
+    lanes and leaves the logit in every lane, so the routing decision needs
+    no shared memory or barrier. Output columns are likewise spread over the
+    lanes, and each visited node (path-neuron) or hidden unit (leaf-MLP)
+    adds its weight row into them, so routing and the leaf/path computation
+    are fused and no index or hidden tensor exists. With a master leaf,
+    `sigmoid(k)` scales the selected leaf's terms and `1 - sigmoid(k)` the
+    master leaf's, in the same kernel.
+
+    Math functions in the kernels (erf, tanh, exp) are expanded into
+    polynomial approximations, so the kernels need no libdevice and compile
+    to PTX with no CUDA toolkit installed.
+
+    The layer's element type must be f32; other types, and the unfused ops
+    (`fff.route`, `fff.route_path`, `fff.cmm`), are reported as errors.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "bufferization::BufferizationDialect",
+                           "gpu::GPUDialect", "LLVM::LLVMDialect", "math::MathDialect",
+                           "memref::MemRefDialect", "scf::SCFDialect"];
+  let options = [
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+           "Rows (one warp each) per thread block (1-32)">,
+    Option<"emulateOnHost", "emulate-on-host", "bool", /*default=*/"false",
+           "Test aid: emit each kernel body in an scf.forall over rows with "
+           "one lane per row instead of a gpu.launch, so that the kernels' "
+           "code can be executed and checked where there is no GPU">
+  ];
+}
+
+def FFFGPUDeviceBuffers : Pass<"fff-gpu-device-buffers", "ModuleOp"> {
+  let summary = "Put the host code's buffers on the device, and reject host "
+                "code that would touch device memory";
+  let description = [{
+    Runs after bufferization for the GPU target, where every buffer a host
+    function sees is device memory (arguments are device pointers):
+
+    * `memref.alloc` / `memref.dealloc` become `gpu.alloc` / `gpu.dealloc`
+      (buffers passed between layers), and `memref.copy` becomes
+      `gpu.memcpy`;
+    * a constant buffer (`memref.get_global`: weights baked into the IR) is
+      an error that asks for weights as function arguments
+      (`fff-weights-to-arguments`);
+    * any other host op that reads or writes buffer contents (a load, a
+      store, a linalg op: computation around the layers) is an error naming
+      the op, because it would dereference a device pointer on the host.
+  }];
+  let dependentDialects = ["gpu::GPUDialect"];
+}
+
 #endif // FFF_CONVERSION_PASSES_TD

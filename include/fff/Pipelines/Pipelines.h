@@ -45,16 +45,57 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(false)};
 };
 
+/// Options of `fff-gpu-pipeline`.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("NVIDIA GPU architecture the kernels are compiled for "
+                     "(sm_NN)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("NVPTX features (the PTX version: sm_90 needs +ptx80)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the gpu.binary holds: isa (PTX, compiled by the "
+                     "driver when loaded; needs no CUDA toolkit), bin "
+                     "(cubin) or fatbin (both need ptxas)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<int64_t> warpsPerBlock{
+      *this, "warps-per-block",
+      llvm::cl::desc("Rows (one warp each) per thread block (1-32)"),
+      llvm::cl::init(4)};
+  PassOptions::Option<int> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("LLVM optimization level for the kernels (0-3)"),
+      llvm::cl::init(3)};
+};
+
+/// Checks `options` as verifyCPUPipelineOptions does.
+LogicalResult verifyGPUPipelineOptions(
+    const GPUPipelineOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler);
+
+/// Appends fff -> host LLVM dialect + a gpu.binary of NVVM kernels to `pm`.
+/// Results are always caller-allocated out-parameters (device buffers).
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
 /// Checks `options`; on failure reports through
 /// `errorHandler` (the pipeline parser's error channel).
 LogicalResult verifyCPUPipelineOptions(
     const CPUPipelineOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler);
 
+/// Appends one-shot bufferization (function boundaries, identity layouts),
+/// optionally results as caller-allocated out-parameters, and deallocation:
+/// what both pipelines do between tensors and buffers.
+void buildBufferizationPipeline(OpPassManager &pm, bool outParams);
+
 /// Appends fff -> LLVM dialect for CPUs to `pm` (a module pass manager).
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
-/// Registers `fff-cpu-pipeline`.
+/// Registers `fff-cpu-pipeline` and `fff-gpu-pipeline`.
 void registerFFFPipelines();
 
 } // namespace mlir::fff
