@@ -403,6 +403,17 @@ struct EntryPointBuilder {
 };
 } // namespace
 
+/// `int32_t fffGpuTakeError(void)` of the CUDA runtime, declared once.
+static LLVM::LLVMFuncOp lookupOrCreateTakeError(ModuleOp module,
+                                                EntryPointBuilder &eb) {
+  constexpr StringLiteral name = "fffGpuTakeError";
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return existing;
+  OpBuilder b(module.getBodyRegion());
+  return LLVM::LLVMFuncOp::create(b, eb.loc, name,
+                                  LLVM::LLVMFunctionType::get(eb.i32Type, {}));
+}
+
 static LogicalResult generateEntryPoint(ModuleOp module,
                                         const CEntryPoint &entry) {
   auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.function);
@@ -518,8 +529,25 @@ static LogicalResult generateEntryPoint(ModuleOp module,
            << "lowered signature " << callee.getFunctionType()
            << " is not the out-parameter form the C entry point expects ("
            << operands.size() << " parameters, no results)";
-  LLVM::CallOp::create(b, loc, callee, operands);
-  LLVM::BrOp::create(b, loc, ValueRange{code(CStatus::Ok)}, exit);
+  if (!entry.onDevice) {
+    LLVM::CallOp::create(b, loc, callee, operands);
+    LLVM::BrOp::create(b, loc, ValueRange{code(CStatus::Ok)}, exit);
+  } else {
+    // The CUDA runtime records failures instead of aborting: drop any left
+    // from the caller's own runtime calls, run, then report this call's.
+    auto takeError = lookupOrCreateTakeError(module, eb);
+    LLVM::CallOp::create(b, loc, takeError, ValueRange{});
+    LLVM::CallOp::create(b, loc, callee, operands);
+    Value failed = eb.cmp(
+        LLVM::ICmpPredicate::ne,
+        LLVM::CallOp::create(b, loc, takeError, ValueRange{}).getResult(),
+        eb.i32(0));
+    LLVM::BrOp::create(
+        b, loc,
+        ValueRange{LLVM::SelectOp::create(b, loc, failed, code(CStatus::GPU),
+                                          code(CStatus::Ok))},
+        exit);
+  }
   // Only the C ABI is exported; the lowered function can be inlined into it.
   callee.setLinkage(LLVM::Linkage::Internal);
   return success();
@@ -594,13 +622,35 @@ static std::string getABIJson(const CEntryPoint &entry) {
                                         {"message", check.message}});
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << llvm::json::Value(llvm::json::Object{{"symbol", entry.symbol},
-                                             {"function", entry.function},
-                                             {"args", std::move(args)},
-                                             {"results", std::move(results)},
-                                             {"checks", std::move(checks)}});
+  os << llvm::json::Value(
+      llvm::json::Object{{"symbol", entry.symbol},
+                         {"function", entry.function},
+                         {"memory", entry.onDevice ? "device" : "host"},
+                         {"args", std::move(args)},
+                         {"results", std::move(results)},
+                         {"checks", std::move(checks)}});
   return text;
 }
+
+/// What a header of GPU entry points adds: the device-memory functions of
+/// the CUDA runtime linked into the library
+/// (include/fff/ExecutionEngine/CudaRuntime.h).
+static constexpr StringLiteral kDeviceRuntimeDeclarations = R"(
+/* Compiled for an NVIDIA GPU: every array argument and result below is a
+ * DEVICE pointer. The library carries its own CUDA runtime, which needs
+ * only the driver (libcuda.so.1) and manages device memory; each function
+ * returns 0 on success and 1 on failure, with the reason in
+ * fffGpuLastError(). */
+#include <stddef.h>
+int32_t fffGpuAvailable(void);
+const char *fffGpuLastError(void);
+const char *fffGpuDeviceName(void);
+int32_t fffGpuMalloc(void **devicePtr, size_t bytes);
+int32_t fffGpuFree(void *devicePtr);
+int32_t fffGpuCopyToDevice(void *devicePtr, const void *hostPtr, size_t bytes);
+int32_t fffGpuCopyToHost(void *hostPtr, const void *devicePtr, size_t bytes);
+int32_t fffGpuSynchronize(void);
+)";
 
 void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
                        StringRef guard, StringRef source) {
@@ -619,8 +669,10 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
      << "  FFF_OK = 0,\n"
      << "  FFF_ERROR_NULL_POINTER = 1,       /* NULL for a non-empty array */\n"
      << "  FFF_ERROR_NEGATIVE_DIMENSION = 2, /* a size argument is < 0 */\n"
-     << "  FFF_ERROR_SHAPE_MISMATCH = 3      /* sizes break a rule listed "
+     << "  FFF_ERROR_SHAPE_MISMATCH = 3,     /* sizes break a rule listed "
         "under 'requires' */\n"
+     << "  FFF_ERROR_GPU = 4                 /* a CUDA driver call failed: "
+        "fffGpuLastError() */\n"
      << "};\n\n"
      << "static inline const char *fff_status_string(int32_t status) {\n"
      << "  switch (status) {\n"
@@ -631,9 +683,12 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
 
      << "  case FFF_ERROR_SHAPE_MISMATCH: return \"argument sizes break a "
         "shape rule of the model\";\n"
+     << "  case FFF_ERROR_GPU: return \"a CUDA driver call failed\";\n"
      << "  default: return \"unknown status\";\n"
      << "  }\n}\n#endif\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
+  if (llvm::any_of(entries, [](const CEntryPoint &e) { return e.onDevice; }))
+    os << kDeviceRuntimeDeclarations;
   for (const CEntryPoint &entry : entries) {
     os << "\n/* @" << entry.function << "\n";
     for (const CParam &arg : entry.args)

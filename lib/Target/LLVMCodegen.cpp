@@ -141,6 +141,7 @@ LogicalResult fff::emitMachineCode(llvm::Module &module,
 LogicalResult fff::linkSharedLibrary(StringRef objectPath, StringRef output,
                                      StringRef linker,
                                      ArrayRef<std::string> libraries,
+                                     ArrayRef<std::string> extraInputs,
                                      std::string &error) {
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(linker);
   if (!program) {
@@ -154,6 +155,7 @@ LogicalResult fff::linkSharedLibrary(StringRef objectPath, StringRef output,
   SmallVector<std::string> args = {*program, "-shared",    "-Wl,-z,defs",
                                    "-o",     output.str(), objectPath.str(),
                                    "-lm"};
+  args.append(extraInputs.begin(), extraInputs.end());
   if (!libraries.empty()) {
     // Runtimes of the LLVM that compiled the code (libomp for OpenMP),
     // found again at load time through the rpath.

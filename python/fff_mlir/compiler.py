@@ -20,7 +20,7 @@ from .mlir_text import OPERAND_NAMES, layer_weights, to_mlir
 from .native import CompileOptions, Library, compile_mlir
 from .reference import LeafMLP, PathNeuron, ShapeError
 
-TARGETS = ("cpu",)
+TARGETS = ("cpu", "cuda")
 
 
 class CompiledLayer:
@@ -37,13 +37,31 @@ class CompiledLayer:
             by_name = {OPERAND_NAMES[n]: np.array(a, dtype=np.float32, order="C")
                        for n, a in ins + master}
             self._weights = [by_name[p.name] for p in self.entry_point.args[1:]]
+        self._on_device = False  # device weights: uploaded at the first call
 
     @property
     def path(self) -> Path:
         """The shared library."""
         return self.library.path
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
+    def _device_weights(self):
+        """The weights in device memory, uploaded once; each call then moves
+        only x and y."""
+        from .cuda import DeviceArray
+        if not self._on_device:
+            self._weights = [DeviceArray.from_host(self.library.runtime, w)
+                             for w in self._weights]
+            self._on_device = True
+        return self._weights
+
+    def __call__(self, x):
+        from .cuda import DeviceArray
+        if self.library.on_device and isinstance(x, DeviceArray):
+            # Stays on the device, and so does the result.
+            if x.ndim != 2 or x.shape[1] != self.layer.d_in or x.dtype != np.float32:
+                raise ShapeError(f"x: expected float32 (?, {self.layer.d_in}), got "
+                                 f"{x.dtype}{list(x.shape)}")
+            return self.entry_point(x, *self._device_weights(), device_results=True)
         if not isinstance(x, np.ndarray):
             raise TypeError(f"x must be a numpy array of float32, got {type(x).__name__}")
         if x.dtype != np.float32:
@@ -52,6 +70,8 @@ class CompiledLayer:
             raise ShapeError(f"x: expected shape (?, {self.layer.d_in}), got {x.shape}")
         if not x.flags.c_contiguous:
             raise ValueError("x must be C-contiguous (np.ascontiguousarray makes a copy that is)")
+        if self.library.on_device:
+            return self.entry_point(x, *self._device_weights())
         return self.entry_point(x, *self._weights)
 
     def __repr__(self):
@@ -62,15 +82,19 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
             output: Optional[Union[str, Path]] = None, name: str = "layer",
             fuse: bool = True, vector_width: Optional[int] = None, row_block: int = 1,
             interleave: int = 1, openmp: bool = False, weights: str = "constants",
-            target_cpu: str = "host") -> CompiledLayer:
+            target_cpu: str = "host", gpu_chip: str = "sm_90",
+            warps_per_block: int = 4) -> CompiledLayer:
     """Compile `layer` for `target` into a shared library and load it.
 
     output: the library's path (default: a temporary directory); the C header
     (`.h`) and the MLIR given to fff-compile (`.mlir`) are written beside it.
     weights: "constants" bakes them into the library, "arguments" passes them
     at each call. interleave: rows that walk their trees together. openmp:
-    rows run on OpenMP threads (OMP_NUM_THREADS). The
-    other options are fff-compile's (docs/user-guide.md).
+    rows run on OpenMP threads (OMP_NUM_THREADS). target="cuda" compiles
+    for NVIDIA GPUs (gpu_chip, warps_per_block): the weights then live on
+    the device, uploaded once, and each call copies x in and y out (or keeps
+    both on the device when x is a cuda.DeviceArray); the CPU options do not
+    apply. The other options are fff-compile's (docs/user-guide.md).
     """
     if not isinstance(layer, (LeafMLP, PathNeuron)):
         raise TypeError(f"compile takes a LeafMLP or PathNeuron, got {type(layer).__name__}")
@@ -78,9 +102,12 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
         raise ValueError(f"unknown target {target!r}; available: {', '.join(TARGETS)}")
     if weights not in ("constants", "arguments"):
         raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
+    if target == "cuda":
+        weights = "arguments"
     options = CompileOptions(fuse=fuse, vector_width=vector_width, row_block=row_block,
                              interleave=interleave, openmp=openmp, weights=weights, target=target,
-                             target_cpu=target_cpu)
+                             target_cpu=target_cpu, gpu_chip=gpu_chip,
+                             warps_per_block=warps_per_block)
     if output is None:
         output = Path(tempfile.mkdtemp(prefix="fff_mlir_")) / f"lib{name}.so"
     library = compile_mlir(to_mlir(layer, name), output, options)

@@ -32,6 +32,7 @@ STATUS_MESSAGES = {
     1: "NULL pointer for a non-empty array",
     2: "negative dimension",
     3: "argument sizes break a shape rule of the model",
+    4: "a CUDA driver call failed",
 }
 # Element types of the C ABI and the numpy dtypes that hold them.
 DTYPES = {
@@ -68,9 +69,16 @@ class CompileOptions:
     target: str = "cpu"
     target_cpu: str = "host"
     opt_level: int = 3
+    gpu_chip: str = "sm_90"
+    warps_per_block: int = 4
+    extra: tuple = ()  # further fff-compile flags, as given
 
     def flags(self) -> list:
-        return [f"--target={self.target}", f"--target-cpu={self.target_cpu}",
+        if self.target == "cuda":  # weights are always arguments there
+            return ["--target=cuda", f"--gpu-chip={self.gpu_chip}",
+                    f"--warps-per-block={self.warps_per_block}", f"-O{self.opt_level}",
+                    *self.extra]
+        return [*self.extra, f"--target={self.target}", f"--target-cpu={self.target_cpu}",
                 f"--fuse={str(self.fuse).lower()}",
                 f"--vector-width={'auto' if self.vector_width is None else self.vector_width}",
                 f"--row-block={self.row_block}", f"--interleave={self.interleave}",
@@ -116,9 +124,11 @@ class Param:
 class EntryPoint:
     """One C entry point; call it with numpy arrays (and scalars) in order."""
 
-    def __init__(self, lib: ctypes.CDLL, abi: dict):
+    def __init__(self, lib: ctypes.CDLL, abi: dict, runtime=None):
         self.symbol = abi["symbol"]
         self.function = abi["function"]
+        self.on_device = abi.get("memory") == "device"
+        self.runtime = runtime  # cuda.Runtime for device entry points
         self.args = [Param(a["name"], DTYPES[a["dtype"]], a["dtype"], a["shape"], a["array"],
                            a.get("writable", False)) for a in abi["args"]]
         self.checks = abi.get("checks", [])
@@ -141,7 +151,8 @@ class EntryPoint:
                     raise ValueError(f"{self.function}: {param.name} must be an integer in "
                                      f"[{info.min}, {info.max}] ({param.dtype_name}), got {value}")
             return
-        if not isinstance(value, np.ndarray):
+        from .cuda import DeviceArray
+        if not isinstance(value, (np.ndarray, DeviceArray) if self.on_device else np.ndarray):
             raise TypeError(f"{self.function}: {param.name} must be a numpy array of {param.dtype}, "
                             f"got {type(value).__name__}")
         if value.dtype != param.dtype:
@@ -152,6 +163,8 @@ class EntryPoint:
                 d is not None and d != n for d, n in zip(param.shape, value.shape)):
             raise ShapeError(f"{self.function}: {param.name}: expected shape "
                              f"({', '.join(map(str, expected))}), got {value.shape}")
+        if isinstance(value, DeviceArray):
+            return  # contiguous by construction
         if not value.flags.c_contiguous:
             raise ValueError(f"{self.function}: {param.name} must be C-contiguous "
                              "(np.ascontiguousarray makes a copy that is)")
@@ -169,29 +182,44 @@ class EntryPoint:
                 raise ShapeError(f"{self.function}: {rule['message']}; got {lhs} of shape "
                                  f"{values[rule['lhs'][0]].shape}")
 
-    def __call__(self, *values):
+    def __call__(self, *values, device_results: bool = False):
+        """Runs the entry point. For a device (cuda) library, numpy arrays are
+        copied to the device for the call, and results come back as numpy
+        arrays, or stay on the device with `device_results=True`."""
         if len(values) != len(self.args):
             raise TypeError(f"{self.function} takes {len(self.args)} argument(s) "
                             f"({', '.join(p.name for p in self.args)}), got {len(values)}")
         for param, value in zip(self.args, values):
             self._check(param, value)
         self._check_rules(values)
+        if self.on_device:
+            from .cuda import DeviceArray
+            values = [DeviceArray.from_host(self.runtime, v) if isinstance(v, np.ndarray) else v
+                      for v in values]
         c_args = []
         for param, value in zip(self.args, values):
             if not param.array:
                 c_args.append(_CTYPES[param.dtype_name](value))
                 continue
-            c_args.append(ctypes.c_void_p(value.ctypes.data))
+            c_args.append(value.ptr if self.on_device else ctypes.c_void_p(value.ctypes.data))
             c_args += [ctypes.c_int64(n) for d, n in zip(param.shape, value.shape) if d is None]
         outputs = []
         for result in self.results:
             shape = tuple(values[d[0]].shape[d[1]] if isinstance(d, list) else d for d in result.shape)
-            outputs.append(np.empty(shape, dtype=result.dtype))
-            c_args.append(ctypes.c_void_p(outputs[-1].ctypes.data))
+            if self.on_device:
+                outputs.append(DeviceArray(self.runtime, shape, result.dtype))
+                c_args.append(outputs[-1].ptr)
+            else:
+                outputs.append(np.empty(shape, dtype=result.dtype))
+                c_args.append(ctypes.c_void_p(outputs[-1].ctypes.data))
         status = self._fn(*c_args)
         if status != 0:
-            raise FFFRuntimeError(f"{self.symbol} returned {status}: "
-                                  f"{STATUS_MESSAGES.get(status, 'unknown status')}")
+            detail = STATUS_MESSAGES.get(status, "unknown status")
+            if status == 4 and self.runtime is not None:
+                detail += f": {self.runtime.last_error()}"
+            raise FFFRuntimeError(f"{self.symbol} returned {status}: {detail}")
+        if self.on_device and not device_results:
+            outputs = [o.to_host() for o in outputs]
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
@@ -208,7 +236,14 @@ class Library:
                                     f"{self.path.name} is missing (it describes the entry points)")
         abis = [json.loads(m.group(1)) for m in _ABI_LINE.finditer(self.header.read_text())]
         self._lib = ctypes.CDLL(str(self.path.resolve()))
-        self.entry_points = {abi["function"]: EntryPoint(self._lib, abi) for abi in abis}
+        self.on_device = any(abi.get("memory") == "device" for abi in abis)
+        # The CUDA runtime linked into a device library (cuda.py).
+        self.runtime = None
+        if self.on_device:
+            from .cuda import Runtime
+            self.runtime = Runtime(self._lib)
+        self.entry_points = {abi["function"]: EntryPoint(self._lib, abi, self.runtime)
+                             for abi in abis}
 
     def __getitem__(self, function: str) -> EntryPoint:
         try:

@@ -28,6 +28,9 @@ VARIANTS = {
     "fused-v16-openmp": CompileOptions(fuse=True, vector_width=16, openmp=True),
     "fused-v8-interleave3": CompileOptions(fuse=True, vector_width=8, interleave=3),
     "fused-scalar-interleave2": CompileOptions(fuse=True, vector_width=0, interleave=2),
+    # The CUDA target's kernel code (convert-fff-to-gpu), run on the CPU with
+    # one lane per row: checks its routing and arithmetic without a GPU.
+    "gpu-kernels-on-host": CompileOptions(extra=("--gpu-kernels-on-host",)),
 }
 
 

@@ -39,11 +39,13 @@ def test_walkthrough_is_current():
 def test_every_pass_is_documented():
     text = "".join((REPO_ROOT / p).read_text() for p in REFERENCES if "Passes" in p)
     for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg",
-                 "fff-insert-shape-checks", "fff-weights-to-arguments", "fff-expand-strided-copies"):
+                 "fff-insert-shape-checks", "fff-weights-to-arguments", "fff-expand-strided-copies",
+                 "convert-fff-to-gpu", "fff-gpu-device-buffers"):
         assert f"`-{name}`" in text, f"{name} missing from the generated pass reference"
     passes_md = (REPO_ROOT / "docs/passes.md").read_text()
     for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg", "fff-cpu-pipeline",
-                 "fff-insert-shape-checks", "fff-weights-to-arguments", "fff-expand-strided-copies"):
+                 "fff-insert-shape-checks", "fff-weights-to-arguments", "fff-expand-strided-copies",
+                 "convert-fff-to-gpu", "fff-gpu-device-buffers", "fff-gpu-pipeline"):
         assert name in passes_md
 
 
@@ -70,18 +72,23 @@ def test_user_guide_commands_run(tmp_path):
     require_torch()
     text = (REPO_ROOT / "docs/user-guide.md").read_text()
     shell, python = _blocks(text, "sh"), _blocks(text, "python")
-    assert len(shell) >= 6 and len(python) == 1
+    assert len(shell) >= 7 and len(python) == 2
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "python"), FFF_BUILD_DIR=str(build_dir()))
     script = "set -euo pipefail\n" + "\n".join(shell).replace("build/bin/", f"{build_dir()}/bin/")
     proc = subprocess.run(["bash", "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "libmnist.so: 9510 of 10000 correct" in proc.stdout
     assert "int32_t fff_layer(const float *x, int64_t x_dim0, float *result);" in proc.stdout
-    assert "max relative difference to plain C" in proc.stdout and proc.stdout.rstrip().endswith("ok")
+    assert "max relative difference to plain C" in proc.stdout and "\nok\n" in proc.stdout
+    assert proc.stdout.rstrip().endswith("\n1"), "the GPU header states device pointers once"
     proc = subprocess.run([sys.executable, "-c", python[0]], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "func.func @layer(%x: tensor<?x784xf32>" in proc.stdout and "max error" in proc.stdout
+    proc = subprocess.run([sys.executable, "-c", python[1]], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("True .so\n")
 
 
 def test_user_guide_lists_every_fff_compile_option():

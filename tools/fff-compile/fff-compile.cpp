@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
 #include "fff/InitAllFFF.h"
 #include "fff/Pipelines/Pipelines.h"
@@ -38,7 +39,7 @@ namespace cl = llvm::cl;
 namespace {
 enum class EmitKind { MLIR, LLVM, Asm, Obj, Shared, Header };
 enum class WeightsMode { Constants, Arguments };
-enum class Target { CPU };
+enum class Target { CPU, CUDA };
 
 cl::OptionCategory category("fff-compile options");
 
@@ -70,7 +71,12 @@ cl::opt<Target> target("target", cl::desc("Device to compile for:"),
                        cl::init(Target::CPU),
                        cl::values(clEnumValN(Target::CPU, "cpu",
                                              "the CPU, through "
-                                             "fff-cpu-pipeline (default)")),
+                                             "fff-cpu-pipeline (default)"),
+                                  clEnumValN(Target::CUDA, "cuda",
+                                             "NVIDIA GPUs, through "
+                                             "fff-gpu-pipeline: arrays are "
+                                             "device pointers, weights "
+                                             "are arguments")),
                        cl::cat(category));
 cl::opt<std::string>
     targetTriple("target-triple",
@@ -123,6 +129,35 @@ cl::opt<WeightsMode> weights(
                           "constant weights become parameters of the entry "
                           "points, passed at run time")),
     cl::cat(category));
+cl::opt<std::string> gpuChip("gpu-chip",
+                             cl::desc("--target=cuda: the GPU architecture "
+                                      "(default sm_90)"),
+                             cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string>
+    gpuFeatures("gpu-features",
+                cl::desc("--target=cuda: NVPTX features (default +ptx80)"),
+                cl::init("+ptx80"), cl::cat(category));
+cl::opt<std::string> gpuFormat(
+    "gpu-format",
+    cl::desc("--target=cuda: the kernels' form in the library: isa (PTX, "
+             "compiled by the driver at load; default), bin or fatbin "
+             "(need ptxas)"),
+    cl::init("isa"), cl::cat(category));
+cl::opt<int64_t> warpsPerBlock(
+    "warps-per-block",
+    cl::desc("--target=cuda: rows (one warp each) per block (default 4)"),
+    cl::init(4), cl::cat(category));
+cl::opt<std::string> cudaRuntime(
+    "cuda-runtime",
+    cl::desc("--target=cuda: the runtime archive linked into the library "
+             "(default: the one built with fff-compile)"),
+    cl::init(FFF_CUDA_RUNTIME_ARCHIVE), cl::cat(category));
+cl::opt<bool> gpuKernelsOnHost(
+    "gpu-kernels-on-host",
+    cl::desc("Test aid for machines without a GPU: compile the CUDA "
+             "target's kernel code for the CPU, one lane per row "
+             "(convert-fff-to-gpu emulate-on-host)"),
+    cl::init(false), cl::Hidden, cl::cat(category));
 cl::opt<std::string> cPrefix("c-prefix",
                              cl::desc("Prefix of the C entry points' names "
                                       "(default fff_)"),
@@ -178,6 +213,32 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   if (!machine)
     return fail("target: " + error);
 
+  bool gpu = target == Target::CUDA;
+  if (gpu) {
+    for (const cl::Option *cpuOnly : std::initializer_list<const cl::Option *>{
+             &fuse, &vectorWidth, &rowBlock, &interleave, &openmp})
+      if (cpuOnly->getNumOccurrences())
+        return fail("--" + cpuOnly->ArgStr + " applies to --target=cpu only");
+    if (weights.getNumOccurrences() && weights == WeightsMode::Constants)
+      return fail("--target=cuda needs --weights=arguments: kernels read the "
+                  "weights from device memory that the caller fills once");
+    weights = WeightsMode::Arguments;
+  } else {
+    for (const cl::Option *gpuOnly : std::initializer_list<const cl::Option *>{
+             &gpuChip, &gpuFeatures, &gpuFormat, &warpsPerBlock, &cudaRuntime})
+      if (gpuOnly->getNumOccurrences())
+        return fail("--" + gpuOnly->ArgStr + " applies to --target=cuda only");
+  }
+  fff::GPUPipelineOptions gpuPipeline;
+  gpuPipeline.chip = gpuChip;
+  gpuPipeline.features = gpuFeatures;
+  gpuPipeline.format = gpuFormat;
+  gpuPipeline.warpsPerBlock = warpsPerBlock;
+  gpuPipeline.optLevel = targetOptions.optLevel;
+  if (gpu && failed(fff::verifyGPUPipelineOptions(
+                 gpuPipeline, [](const Twine &msg) { return fail(msg); })))
+    return failure();
+
   fff::CPUPipelineOptions pipeline;
   pipeline.fuse = fuse;
   pipeline.rowBlock = rowBlock;
@@ -193,8 +254,8 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
                   ": expected 'auto' or an integer");
     pipeline.vectorWidth = width;
   }
-  if (failed(fff::verifyCPUPipelineOptions(
-          pipeline, [](const Twine &msg) { return fail(msg); })))
+  if (!gpu && failed(fff::verifyCPUPipelineOptions(
+                  pipeline, [](const Twine &msg) { return fail(msg); })))
     return failure();
 
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sources, &context);
@@ -211,6 +272,8 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
       fff::describeCEntryPoints(*module, cPrefix);
   if (failed(entries))
     return failure();
+  for (fff::CEntryPoint &entry : *entries)
+    entry.onDevice = gpu;
   std::string header = headerFile;
   if (header.empty() && needsFile) {
     SmallString<128> path(outputFile.getValue());
@@ -225,7 +288,16 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  fff::buildCPUPipeline(pm, pipeline);
+  if (gpu) {
+    fff::buildGPUPipeline(pm, gpuPipeline);
+  } else {
+    if (gpuKernelsOnHost) {
+      fff::ConvertFFFToGPUOptions emulate;
+      emulate.emulateOnHost = true;
+      pm.addPass(fff::createConvertFFFToGPU(emulate));
+    }
+    fff::buildCPUPipeline(pm, pipeline);
+  }
   if (failed(pm.run(*module)) ||
       failed(fff::generateCEntryPoints(*module, *entries)) ||
       failed(verify(*module)))
@@ -279,8 +351,16 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   SmallVector<std::string> libraries;
   if (llvmModule->getFunction("__kmpc_fork_call"))
     libraries.push_back("omp");
+  SmallVector<std::string> extraInputs;
+  if (gpu) {
+    // The runtime goes into the library, which then needs only the driver.
+    if (!llvm::sys::fs::exists(cudaRuntime))
+      return fail("the CUDA runtime archive '" + cudaRuntime +
+                  "' does not exist (--cuda-runtime)");
+    extraInputs = {cudaRuntime, "-lstdc++", "-ldl"};
+  }
   if (failed(fff::linkSharedLibrary(objectPath, outputFile, linker, libraries,
-                                    error)))
+                                    extraInputs, error)))
     return fail(error);
   return success();
 }

@@ -32,6 +32,7 @@ enum class CStatus : int32_t {
   NullPointer = 1,       // a non-empty array was passed as NULL
   NegativeDimension = 2, // a dimension argument was < 0
   ShapeMismatch = 3,     // argument sizes break a shape rule of the model
+  GPU = 4,               // a CUDA driver call failed (fffGpuLastError())
 };
 
 /// One dimension of a result: static, or equal to a dimension of an argument.
@@ -69,6 +70,9 @@ struct CEntryPoint {
   SmallVector<CParam> args;
   SmallVector<CParam> results;
   SmallVector<CShapeCheck> shapeChecks;
+  /// Compiled for a GPU (fff-gpu-pipeline): every array is a device pointer
+  /// and the entry point reports the CUDA runtime's errors as CStatus::GPU.
+  bool onDevice = false;
 };
 
 /// Describes the C entry points of `module`'s public functions (tensor or

@@ -51,10 +51,12 @@ LogicalResult emitMachineCode(llvm::Module &module,
 
 /// Links `objectPath` into the shared library `output` with `linker` (a C
 /// compiler driver found on PATH, e.g. "cc"), adding libm and `libraries`
-/// (e.g. "omp"), which are looked up in LLVM's library directory first.
+/// (e.g. "omp"), which are looked up in LLVM's library directory first,
+/// and `extraInputs` (archives, `-l` flags) as given.
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef output,
                                 StringRef linker,
                                 ArrayRef<std::string> libraries,
+                                ArrayRef<std::string> extraInputs,
                                 std::string &error);
 
 } // namespace mlir::fff

@@ -14,7 +14,7 @@
 // HEADER-LABEL: /* @layer
 // HEADER-NEXT:  *   x: float[x_dim0][4]
 // HEADER-NEXT:  *   result (result): float[x_dim0][2]
-// HEADER-NEXT:  * fff-abi: {"args":[{"array":true,"dtype":"f32","name":"x","shape":[null,4],"writable":false}],"checks":[],"function":"layer","results":[{"dtype":"f32","name":"result","shape":{{\[\[0,0\],2\]}}}],"symbol":"fff_layer"} */
+// HEADER-NEXT:  * fff-abi: {"args":[{"array":true,"dtype":"f32","name":"x","shape":[null,4],"writable":false}],"checks":[],"function":"layer","memory":"host","results":[{"dtype":"f32","name":"result","shape":{{\[\[0,0\],2\]}}}],"symbol":"fff_layer"} */
 // HEADER-NEXT: int32_t fff_layer(const float *x, int64_t x_dim0, float *result);
 func.func @layer(%x: tensor<?x4xf32> {fff.name = "x"}) -> tensor<?x2xf32> {
   %w = arith.constant dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]> : tensor<3x4xf32>
