@@ -101,38 +101,70 @@ func.func @master(%x: tensor<?x4xf32>, %nw: tensor<1x4xf32>, %nb: tensor<1xf32>,
 
 // -----
 
-// Path neurons: per row, a loop over trees; per tree the walk carries the
-// node index and the output row, and each visited node adds act(z) times its
-// output row as soon as z is known.
+// Path neurons: per row and tree, the walk is unrolled level by level (the
+// node of each level is a value), then the whole path's act(z) * w_out[node]
+// terms go into the output row in one pass: the first tree writes the row
+// without reading it, the second adds into it. With two trees, the tree loop
+// of one iteration folds away.
 
 // CHECK-LABEL: func.func @path
 // CHECK-SAME:    (%[[X:[^:]*]]: tensor<?x4xf32>, %[[W:[^:]*]]: tensor<14x4xf32>, %[[B:[^:]*]]: tensor<14xf32>, %[[WO:[^:]*]]: tensor<14x6xf32>, %[[INIT:[^:]*]]: tensor<?x6xf32>)
-// CHECK:         scf.forall (%[[ROW:.*]]) in
-// CHECK:           scf.for %[[T:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x6xf32>)
-// CHECK:             %[[BASE:.*]] = arith.muli %[[T]], %c7
-// CHECK:             scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%[[N:.*]] = %c0, %{{.*}} = %{{.*}}) -> (index, tensor<1x6xf32>)
-// CHECK:               %[[G:.*]] = arith.addi %[[BASE]], %[[N]]
-// CHECK:               tensor.extract %[[B]][%[[G]]]
-// CHECK:               arith.cmpf ogt
-// CHECK:               math.erf
-// CHECK:               tensor.extract %[[WO]][%[[G]], %{{.*}}]
+// CHECK:         scf.forall (%[[ROW:.*]]) in {{.*}} shared_outs(%[[OUT:.*]] = %[[INIT]])
+// CHECK:           %[[SLICE:.*]] = tensor.extract_slice %[[OUT]][%[[ROW]], 0] [1, 6] [1, 1]
+// Tree 0: the root, then the child that the root's logit picks ...
+// CHECK:           tensor.extract %[[B]][%c0]
+// CHECK:           %[[Z0:.*]] = scf.for {{.*}} -> (f32)
+// CHECK:             tensor.extract %[[X]][%[[ROW]], %{{.*}}]
+// CHECK:             tensor.extract %[[W]][%c0, %{{.*}}]
+// CHECK:           %[[GO0:.*]] = arith.cmpf ogt, %[[Z0]]
+// CHECK:           %[[R0:.*]] = arith.index_castui %[[GO0]]
+// CHECK:           %[[N1:.*]] = arith.addi %[[R0]], %c1
+// CHECK:           tensor.extract %[[B]][%[[N1]]]
+// CHECK:           %[[Z1:.*]] = scf.for {{.*}} -> (f32)
+// CHECK:             tensor.extract %[[W]][%[[N1]], %{{.*}}]
+// ... and the third level's node.
+// CHECK:           %[[GO1:.*]] = arith.cmpf ogt, %[[Z1]]
+// CHECK:           %[[R1:.*]] = arith.index_castui %[[GO1]]
+// CHECK:           arith.shli %[[N1]], %c1
+// CHECK:           %[[N2:.*]] = arith.addi %{{.*}}, %[[R1]] : index
+// CHECK:           %[[Z2:.*]] = scf.for {{.*}} -> (f32)
+// CHECK:             tensor.extract %[[W]][%[[N2]], %{{.*}}]
+// CHECK:           math.erf
+// One pass over the row for the three nodes, writing without reading.
+// CHECK:           %[[T0:.*]] = scf.for {{.*}} iter_args(%[[ACC0:.*]] = %[[SLICE]]) -> (tensor<1x6xf32>)
+// CHECK-NOT:         tensor.extract %[[ACC0]]
+// CHECK:             tensor.extract %[[WO]][%c0, %{{.*}}]
+// CHECK:             tensor.extract %[[WO]][%[[N1]], %{{.*}}]
+// CHECK:             tensor.extract %[[WO]][%[[N2]], %{{.*}}]
+// CHECK:             tensor.insert %{{.*}} into %[[ACC0]]
+// Tree 1 starts at node row 7 and adds into the row.
+// CHECK:           tensor.extract %[[B]][%c7]
+// CHECK:           %[[T1:.*]] = scf.for {{.*}} iter_args(%[[ACC1:.*]] = %[[T0]]) -> (tensor<1x6xf32>)
+// CHECK:             tensor.extract %[[ACC1]]
+// CHECK:             tensor.extract %[[WO]][%c7, %{{.*}}]
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %[[T1]] into %[[OUT]][%[[ROW]], 0] [1, 6] [1, 1]
+
 // interleave=2: whole pairs of rows walk each tree together, each row with
 // its own node and its own one-row output slice (taken from the pair's
 // block, which is inserted back once); the dot products of the pair advance
-// in the same loop iteration. The odd row left runs alone.
+// together, and at the root, where both rows are at the same node, they
+// share each load of its weights. The odd row left runs alone.
 // INTER-LABEL: func.func @path
 // INTER: %[[PAIRS:.*]] = arith.divui %{{.*}}, %c2 : index
 // INTER: %[[DONE:.*]] = scf.forall (%[[G:.*]]) in (%[[PAIRS]]) shared_outs(%[[OUT:.*]] = %{{.*}})
 // INTER:   %[[R0:.*]] = arith.muli %[[G]], %c2 : index
 // INTER:   %[[PAIR:.*]] = tensor.extract_slice %[[OUT]][%[[R0]], 0] [2, 6] [1, 1]
-// INTER:   tensor.extract_slice %[[PAIR]][0, 0] [1, 6] [1, 1]
-// INTER:   tensor.extract_slice %[[PAIR]][1, 0] [1, 6] [1, 1]
-// INTER:   scf.for %{{.*}} = %c0 to %c2 {{.*}} -> (tensor<1x6xf32>, tensor<1x6xf32>)
-// INTER:     scf.for {{.*}} iter_args(%[[N0:.*]] = %c0, %[[N1:.*]] = %c0, {{.*}}) -> (index, index, tensor<1x6xf32>, tensor<1x6xf32>)
-// INTER:       vector.transfer_read %{{.*}}[%[[R0]], %c0]
-// INTER:       vector.fma
-// INTER:       vector.transfer_read %{{.*}}[%[[R1:.*]], %c0]
-// INTER:       vector.fma
+// INTER:   %[[S0:.*]] = tensor.extract_slice %[[PAIR]][0, 0] [1, 6] [1, 1]
+// INTER:   %[[R1:.*]] = arith.addi %[[R0]], %c1
+// INTER:   %[[S1:.*]] = tensor.extract_slice %[[PAIR]][1, 0] [1, 6] [1, 1]
+// INTER:   %[[X0:.*]] = vector.transfer_read %{{.*}}[%[[R0]], %c0]
+// INTER:   %[[ROOT:.*]] = vector.transfer_read %{{.*}}[%c0, %c0]
+// INTER:   vector.fma %[[X0]], %[[ROOT]]
+// INTER:   %[[X1:.*]] = vector.transfer_read %{{.*}}[%[[R1]], %c0]
+// INTER:   vector.fma %[[X1]], %[[ROOT]]
+// INTER:   vector.transfer_write %{{.*}}, %[[S0]]
+// INTER:   vector.transfer_write %{{.*}}, %[[S1]]
 // INTER:   %[[I0:.*]] = tensor.insert_slice %{{.*}} into %[[PAIR]][0, 0] [1, 6] [1, 1]
 // INTER:   %[[I1:.*]] = tensor.insert_slice %{{.*}} into %[[I0]][1, 0] [1, 6] [1, 1]
 // INTER:   scf.forall.in_parallel

@@ -75,10 +75,12 @@ Value buildAxpy(OpBuilder &b, Location loc, Value dst, ValueRange dstPrefix,
 
 /// `dst[dstPrefix, j] += sum_t scales[t] * src[srcPrefixes[t], j]` for j in
 /// [0, len), reading and writing each chunk of `dst` once for all terms.
+/// With `accumulate` false, `dst`'s old values are not read: the chunk
+/// becomes the sum alone (no zeroing pass first).
 Value buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
                      ValueRange dstPrefix, ArrayRef<Value> scales, Value src,
                      ArrayRef<ValueRange> srcPrefixes, Value len,
-                     int64_t vectorWidth);
+                     int64_t vectorWidth, bool accumulate = true);
 
 /// The end of the whole-vector part of [0, len): `len - len mod width`.
 Value buildWholeVectorsEnd(OpBuilder &b, Location loc, Value len,
@@ -95,6 +97,27 @@ Value buildGeneric(OpBuilder &b, Location loc, int64_t numDims, ValueRange ins,
 /// `dst[dstPrefix, j] = 0` for j in [0, len); returns the updated tensor.
 Value buildZeroRow(OpBuilder &b, Location loc, Value dst, ValueRange dstPrefix,
                    Value len, int64_t vectorWidth);
+
+/// A two-layer MLP `act(x @ w1 + b1) @ w2` whose weights are read at block
+/// `prefix` of their banks (a leaf index, or nothing for unbanked weights).
+/// `addInto` adds `scale * MLP(x[rows[i]])` into `ys[i]`, a one-row tensor
+/// (1 x O), for every i and returns the updated rows (separate tensors, so
+/// that each row's chain of updates stays independent for bufferization).
+/// The hidden units are never stored:
+/// each is folded into the output rows as soon as it is known. Units go in
+/// vector groups (up to `vectorWidth` lanes, narrower for narrow layers),
+/// and the rows share every load of `w1`: several rows make the conditional
+/// matmul a small dense one (fff-group-rows).
+struct MlpRows {
+  Value x;                   // the input, B x D
+  Value w1, b1, w2;          // [prefix] D x L, [prefix] L, [prefix] L x O
+  SmallVector<Value> prefix; // leaf index, or nothing
+  Activation act;
+  int64_t vectorWidth;
+
+  SmallVector<Value> addInto(OpBuilder &b, Location loc, ValueRange ys,
+                             ArrayRef<Value> rows, Value scale) const;
+};
 
 /// Called at each node a walk visits, before the decision: `level`, the
 /// node's global row (index) and its logit, and the values the walk carries;
@@ -129,6 +152,34 @@ buildInterleavedTreeWalk(OpBuilder &b, Location loc, Value x, ValueRange rows,
                          int64_t levels, TieRule tie, int64_t vectorWidth,
                          ValueRange carried = {},
                          InterleavedWalkVisitor onLevel = nullptr);
+
+/// What one row met on an unrolled walk: the global node row it visited at
+/// each level, that node's logit, and the heap node (relative to the walk's
+/// base) that the last decision chose.
+struct WalkPath {
+  SmallVector<Value> globals, logits;
+  Value end;
+};
+
+/// Walks `levels` decisions for each row `rows[i]` of `x`, starting from heap
+/// node `starts[i]` (relative to `base`), unrolled level by level in the IR,
+/// with the rows' dot products interleaved (buildInterleavedDots). Unlike
+/// buildInterleavedTreeWalk, every level's node and logit stay available as
+/// values afterwards, so a caller can use them all at once (one pass over
+/// the output row for a whole path: fff-fuse-routing, fff-group-rows).
+SmallVector<WalkPath> buildUnrolledWalk(OpBuilder &b, Location loc, Value x,
+                                        ValueRange rows, Value nodeWeights,
+                                        Value nodeBiases, Value base,
+                                        ValueRange starts, int64_t levels,
+                                        TieRule tie, int64_t vectorWidth);
+
+/// Adds each visited node's `act(logit) * outputWeights[node]` of `path`
+/// into row `dstPrefix` of `dst` in one pass over the row (buildMultiAxpy);
+/// with `accumulate` false the row is overwritten instead.
+Value buildPathOutput(OpBuilder &b, Location loc, Value dst,
+                      ValueRange dstPrefix, const WalkPath &path,
+                      Activation act, Value outputWeights, int64_t vectorWidth,
+                      bool accumulate);
 
 /// Body of a row loop: for global row `row`, gets a one-row slice (row 0)
 /// of each of the loop's outputs and returns the updated slices.
