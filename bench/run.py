@@ -115,11 +115,14 @@ QUICK = [Shape("quick path-neuron 64 d4", "path_neuron", 64, 64, 4, batches=(1, 
 
 # name -> fff-compile options; the compiled variants worth comparing.
 VARIANTS = {
-    "FFF fused": CompileOptions(fuse=True),
-    "FFF fused scalar": CompileOptions(fuse=True, vector_width=0),
-    "FFF unfused": CompileOptions(fuse=False),
-    "FFF fused interleave 4": CompileOptions(fuse=True, interleave=4),
-    "FFF fused interleave 4 + OpenMP": CompileOptions(fuse=True, interleave=4, openmp=True),
+    "FFF fused": CompileOptions(fuse=True, group_rows=0),
+    "FFF fused scalar": CompileOptions(fuse=True, vector_width=0, group_rows=0),
+    "FFF unfused": CompileOptions(fuse=False, group_rows=0),
+    "FFF fused interleave 4": CompileOptions(fuse=True, interleave=4, group_rows=0),
+    # fff-compile's defaults: rows grouped by leaf (leaf MLP) or subtree (path
+    # neuron) from 64 rows on, fused one row at a time below.
+    "FFF grouped": CompileOptions(),
+    "FFF grouped + OpenMP": CompileOptions(openmp=True),
 }
 
 

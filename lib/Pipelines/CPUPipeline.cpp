@@ -16,6 +16,7 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -30,6 +31,17 @@ LogicalResult fff::verifyCPUPipelineOptions(
     function_ref<LogicalResult(const Twine &)> errorHandler) {
   if (std::string error = checkVectorWidth(options.vectorWidth); !error.empty())
     return errorHandler("fff-cpu-pipeline: " + error);
+  if (options.groupRows < 0 || options.groupRows > kMaxInterleave)
+    return errorHandler("fff-cpu-pipeline: group-rows must be in [0, " +
+                        Twine(kMaxInterleave) + "], got " +
+                        Twine(options.groupRows));
+  if (options.groupSplitLevel < 0 || options.groupMinBatch < 0)
+    return errorHandler(
+        Twine("fff-cpu-pipeline: ") +
+        (options.groupSplitLevel < 0 ? "group-split-level" : "group-min-batch") +
+        " must be >= 0, got " +
+        Twine(options.groupSplitLevel < 0 ? options.groupSplitLevel
+                                          : options.groupMinBatch));
   if (std::string error =
           checkRowLoopOptions(options.rowBlock, options.interleave);
       !error.empty())
@@ -43,6 +55,13 @@ void fff::buildBufferizationPipeline(OpPassManager &pm, bool outParams) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Loops that carried a tensor now carry the same buffer around: folding
+  // those iter_args lets the result be the allocation itself, which
+  // buffer-results-to-out-params then replaces by the caller's buffer
+  // instead of copying into it.
+  pm.addPass(createCanonicalizerPass());
+  // Scratch rows allocated in a loop (fff-group-rows) are allocated once.
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   if (outParams) {
     // The result buffer is the caller's: no allocation, no copy out.
     bufferization::BufferResultsToOutParamsPassOptions options;
@@ -65,6 +84,14 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createFFFInsertShapeChecks());
   pm.addPass(createCSEPass()); // dim(init) == dim(x) when init is made from x
   pm.addPass(createCanonicalizerPass()); // ... folds those checks away
+  if (options.groupRows > 0) {
+    FFFGroupRowsOptions group;
+    group.vectorWidth = options.vectorWidth;
+    group.rows = options.groupRows;
+    group.splitLevel = options.groupSplitLevel;
+    group.minBatch = options.groupMinBatch;
+    pm.addPass(createFFFGroupRows(group));
+  }
   if (options.fuse) {
     FFFFuseRoutingOptions fuse;
     fuse.vectorWidth = options.vectorWidth;

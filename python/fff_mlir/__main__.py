@@ -45,6 +45,9 @@ def _add_compile_options(p: argparse.ArgumentParser):
     g.add_argument("--vector-width", type=int, help="f32 lanes (default: the target's widest)")
     g.add_argument("--row-block", type=int, default=1, help="rows per fused loop iteration")
     g.add_argument("--interleave", type=int, default=1, help="rows that walk their trees together")
+    g.add_argument("--group-rows", type=int, default=4,
+                   help="group rows by leaf or subtree, a leaf's rows N at a time (0: never)")
+    g.add_argument("--group-min-batch", type=int, default=64, help="smallest batch that is grouped")
     g.add_argument("--openmp", action="store_true", help="run rows on OpenMP threads")
     g.add_argument("--weights", choices=["constants", "arguments"], default="constants",
                    help="bake the weights into the library (default) or pass them at run time")
@@ -68,7 +71,8 @@ def _compile(layer, args, output: Path):
     from .compiler import compile
     return compile(layer, args.target, output=output, fuse=not args.no_fuse,
                    vector_width=args.vector_width, row_block=args.row_block,
-                   interleave=args.interleave, openmp=args.openmp, weights=args.weights,
+                   interleave=args.interleave, group_rows=args.group_rows,
+                   group_min_batch=args.group_min_batch, openmp=args.openmp, weights=args.weights,
                    target_cpu=args.target_cpu)
 
 

@@ -81,7 +81,8 @@ class CompiledLayer:
 def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
             output: Optional[Union[str, Path]] = None, name: str = "layer",
             fuse: bool = True, vector_width: Optional[int] = None, row_block: int = 1,
-            interleave: int = 1, openmp: bool = False, weights: str = "constants",
+            interleave: int = 1, group_rows: int = 4, group_min_batch: int = 64,
+            openmp: bool = False, weights: str = "constants",
             target_cpu: str = "host", gpu_chip: str = "sm_90",
             warps_per_block: int = 4) -> CompiledLayer:
     """Compile `layer` for `target` into a shared library and load it.
@@ -89,7 +90,10 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
     output: the library's path (default: a temporary directory); the C header
     (`.h`) and the MLIR given to fff-compile (`.mlir`) are written beside it.
     weights: "constants" bakes them into the library, "arguments" passes them
-    at each call. interleave: rows that walk their trees together. openmp:
+    at each call. interleave: rows that walk their trees together.
+    group_rows: batches of at least group_min_batch rows are sorted by leaf
+    or subtree first, a leaf's rows computed group_rows at a time (0: never
+    grouped). openmp:
     rows run on OpenMP threads (OMP_NUM_THREADS). target="cuda" compiles
     for NVIDIA GPUs (gpu_chip, warps_per_block): the weights then live on
     the device, uploaded once, and each call copies x in and y out (or keeps
@@ -105,7 +109,8 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
     if target == "cuda":
         weights = "arguments"
     options = CompileOptions(fuse=fuse, vector_width=vector_width, row_block=row_block,
-                             interleave=interleave, openmp=openmp, weights=weights, target=target,
+                             interleave=interleave, group_rows=group_rows,
+                             group_min_batch=group_min_batch, openmp=openmp, weights=weights, target=target,
                              target_cpu=target_cpu, gpu_chip=gpu_chip,
                              warps_per_block=warps_per_block)
     if output is None:

@@ -64,6 +64,8 @@ class CompileOptions:
     vector_width: Optional[int] = None
     row_block: int = 1
     interleave: int = 1
+    group_rows: int = 4  # 0: no grouping by leaf or subtree
+    group_min_batch: int = 64
     openmp: bool = False
     weights: str = "constants"
     target: str = "cpu"
@@ -82,6 +84,8 @@ class CompileOptions:
                 f"--fuse={str(self.fuse).lower()}",
                 f"--vector-width={'auto' if self.vector_width is None else self.vector_width}",
                 f"--row-block={self.row_block}", f"--interleave={self.interleave}",
+                f"--group-rows={self.group_rows}",
+                *([f"--group-min-batch={self.group_min_batch}"] if self.group_rows else []),
                 f"--openmp={str(self.openmp).lower()}",
                 f"--weights={self.weights}", f"-O{self.opt_level}"]
 

@@ -20,14 +20,21 @@ from fff_mlir.verify import near_tie_rows
 SEED = 20261123
 NUM_CASES = 100
 VARIANTS = {
-    "fused-v8": CompileOptions(fuse=True, vector_width=8, row_block=1),
-    "fused-scalar-rb4": CompileOptions(fuse=True, vector_width=0, row_block=4),
-    "fused-v16-rb3": CompileOptions(fuse=True, vector_width=16, row_block=3),
-    "unfused-scalar": CompileOptions(fuse=False, vector_width=0),
-    "unfused-v4": CompileOptions(fuse=False, vector_width=4),
-    "fused-v16-openmp": CompileOptions(fuse=True, vector_width=16, openmp=True),
-    "fused-v8-interleave3": CompileOptions(fuse=True, vector_width=8, interleave=3),
-    "fused-scalar-interleave2": CompileOptions(fuse=True, vector_width=0, interleave=2),
+    "fused-v8": CompileOptions(fuse=True, vector_width=8, row_block=1, group_rows=0),
+    "fused-scalar-rb4": CompileOptions(fuse=True, vector_width=0, row_block=4, group_rows=0),
+    "fused-v16-rb3": CompileOptions(fuse=True, vector_width=16, row_block=3, group_rows=0),
+    "unfused-scalar": CompileOptions(fuse=False, vector_width=0, group_rows=0),
+    "unfused-v4": CompileOptions(fuse=False, vector_width=4, group_rows=0),
+    "fused-v16-openmp": CompileOptions(fuse=True, vector_width=16, openmp=True, group_rows=0),
+    "fused-v8-interleave3": CompileOptions(fuse=True, vector_width=8, interleave=3, group_rows=0),
+    "fused-scalar-interleave2": CompileOptions(fuse=True, vector_width=0, interleave=2, group_rows=0),
+    # Rows grouped by leaf (leaf MLP) or subtree (path neuron). With the
+    # default min batch (64), smaller batches take the fused branch: the
+    # cases' batches (1-1000) cover both sides of that dispatch.
+    "grouped-v8-rows4": CompileOptions(vector_width=8, group_rows=4),
+    "grouped-v16-rows1-always": CompileOptions(vector_width=16, group_rows=1, group_min_batch=0),
+    "grouped-scalar-rows3-always": CompileOptions(vector_width=0, group_rows=3, group_min_batch=0),
+    "grouped-v8-openmp-always": CompileOptions(vector_width=8, openmp=True, group_min_batch=0),
     # The CUDA target's kernel code (convert-fff-to-gpu), run on the CPU with
     # one lane per row: checks its routing and arithmetic without a GPU.
     "gpu-kernels-on-host": CompileOptions(extra=("--gpu-kernels-on-host",)),

@@ -114,6 +114,22 @@ cl::opt<int64_t> interleave(
     cl::desc("Rows that walk their trees together, their dot products "
              "interleaved (1-16; default 1)"),
     cl::init(1), cl::cat(category));
+cl::opt<int64_t> groupRows(
+    "group-rows",
+    cl::desc("Group rows by leaf (leaf MLP) or subtree (path neuron) so each "
+             "group's weights are read from memory once per group, a leaf's "
+             "rows N at a time (1-16; default 4; 0 = off)"),
+    cl::init(4), cl::cat(category));
+cl::opt<int64_t> groupSplitLevel(
+    "group-split-level",
+    cl::desc("With --group-rows: path-neuron tree levels walked before the "
+             "rows are grouped by subtree (default 0 = half the levels)"),
+    cl::init(0), cl::cat(category));
+cl::opt<int64_t> groupMinBatch(
+    "group-min-batch",
+    cl::desc("With --group-rows: smallest batch that is grouped; smaller "
+             "batches run one row at a time (default 64; 0 = always group)"),
+    cl::init(64), cl::cat(category));
 cl::opt<bool> openmp(
     "openmp",
     cl::desc("Run the row loops on OpenMP threads (OMP_NUM_THREADS picks how "
@@ -216,7 +232,8 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   bool gpu = target == Target::CUDA;
   if (gpu) {
     for (const cl::Option *cpuOnly : std::initializer_list<const cl::Option *>{
-             &fuse, &vectorWidth, &rowBlock, &interleave, &openmp})
+             &fuse, &vectorWidth, &rowBlock, &interleave, &openmp, &groupRows,
+             &groupSplitLevel, &groupMinBatch})
       if (cpuOnly->getNumOccurrences())
         return fail("--" + cpuOnly->ArgStr + " applies to --target=cpu only");
     if (weights.getNumOccurrences() && weights == WeightsMode::Constants)
@@ -244,6 +261,13 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   pipeline.rowBlock = rowBlock;
   pipeline.openmp = openmp;
   pipeline.interleave = interleave;
+  pipeline.groupRows = groupRows;
+  pipeline.groupSplitLevel = groupSplitLevel;
+  pipeline.groupMinBatch = groupMinBatch;
+  if (!groupRows && (groupSplitLevel.getNumOccurrences() ||
+                     groupMinBatch.getNumOccurrences()))
+    return fail("--group-split-level and --group-min-batch do nothing with "
+                "--group-rows=0");
   pipeline.outParams = true; // the C entry points pass the caller's buffers
   if (vectorWidth == "auto") {
     pipeline.vectorWidth = fff::getPreferredVectorWidth(*machine);

@@ -30,6 +30,21 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Rows that walk their trees together in the fused loop, "
                      "their dot products interleaved (1-16)"),
       llvm::cl::init(1)};
+  PassOptions::Option<int64_t> groupRows{
+      *this, "group-rows",
+      llvm::cl::desc("Group rows by leaf or subtree (fff-group-rows), a "
+                     "leaf's rows N at a time (1-16); 0 = off"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> groupSplitLevel{
+      *this, "group-split-level",
+      llvm::cl::desc("fff-group-rows: path-neuron levels walked before "
+                     "grouping by subtree (0 = half the levels)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> groupMinBatch{
+      *this, "group-min-batch",
+      llvm::cl::desc("fff-group-rows: smallest batch grouped; smaller ones "
+                     "run one row at a time (0 or 1 = always group)"),
+      llvm::cl::init(64)};
   PassOptions::Option<bool> outParams{
       *this, "out-params",
       llvm::cl::desc("Results become caller-allocated out-parameters that "

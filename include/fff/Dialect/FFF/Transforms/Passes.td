@@ -75,6 +75,76 @@ def FFFFuseRouting : Pass<"fff-fuse-routing"> {
   ];
 }
 
+def FFFGroupRows : Pass<"fff-group-rows"> {
+  let summary = "Group a batch's rows by leaf or subtree, so that each "
+                "group's weights are read from memory once per group";
+  let description = [{
+    At large batches many rows share a leaf or a subtree, but a row-by-row
+    walk reads every row's weights afresh, mostly from the last-level cache.
+    This pass routes first, sorts the rows into groups, and computes each
+    group's rows one after another (or together), so the group's weights
+    stay in the nearer caches.
+
+    `fff.leaf_mlp`, in three steps; the conditional matmul becomes one small
+    dense matmul per leaf:
+
+    1. `fff.route` gives each row its leaf (a tensor of `index`);
+    2. a counting sort groups the rows by leaf: the offsets of each leaf's
+       group (a table of `2^depth + 1` entries) and the rows in leaf order;
+    3. for each leaf, its rows go through the leaf MLP `rows` at a time:
+       each load of the leaf's `w1` serves all of them, and the leaf's `w1`,
+       `b1`, `w2` and `b2` are read from memory once per group instead of
+       once per row. The master leaf, if any, then runs over all rows the
+       same way, `rows` at a time.
+
+    `fff.path_neuron`, tree by tree, with each tree cut at level `k`
+    (`split-level`; by default half its `depth + 1` levels):
+
+    1. every row walks the top `k` levels (an `scf.forall`), keeping each
+       level's `act(z)` and the root of the subtree it continues in;
+    2. a counting sort groups the rows by subtree (`2^k` groups);
+    3. in that order (an `scf.forall`), each row walks its subtree and then
+       writes its output row once, for all `depth + 1` nodes of its path
+       (the top ones are the subtree root's ancestors).
+
+    The top `2^k - 1` nodes are shared by every row, and the rows of one
+    subtree come one after another, so both halves of every path read
+    weights that the rows just before have brought into L1/L2. A path's
+    nodes still differ below the cut, so the rows of a subtree are not
+    computed together: this removes most cache misses, not loads.
+
+    Each output row is written once per tree. When `min-batch` is above 1,
+    the grouped code runs only for batches of at least `min-batch` rows and
+    the layer is kept as it was for smaller ones (an `scf.if` on the batch
+    size; the other lowerings then handle that branch), since sorting does
+    not pay when few rows share a group. Layers whose rows have no columns,
+    leaf-MLP layers deeper than `max-depth` (the group table has
+    `2^depth + 1` entries), and path-neuron trees of depth 0 are left alone.
+  }];
+  let dependentDialects = ["arith::ArithDialect",
+                           "bufferization::BufferizationDialect",
+                           "linalg::LinalgDialect", "math::MathDialect",
+                           "scf::SCFDialect", "tensor::TensorDialect",
+                           "vector::VectorDialect"];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "Vector lanes for dot products, hidden units and row updates "
+           "(0 = scalar)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"4",
+           "Rows of a leaf's group computed together, sharing each load of "
+           "the leaf's weights (1-16)">,
+    Option<"splitLevel", "split-level", "int64_t", /*default=*/"0",
+           "Levels of a path-neuron tree walked before the rows are grouped "
+           "by subtree (0 = half the levels)">,
+    Option<"minBatch", "min-batch", "int64_t", /*default=*/"0",
+           "Group only batches of at least this many rows, keeping the "
+           "layer for smaller ones (0 or 1 = always group)">,
+    Option<"maxDepth", "max-depth", "int64_t", /*default=*/"20",
+           "Deepest leaf-MLP layer grouped (its group table has 2^depth + 1 "
+           "entries)">
+  ];
+}
+
 def FFFInsertShapeChecks : Pass<"fff-insert-shape-checks"> {
   let summary = "Check at run time the shape rules that dynamic sizes hide";
   let description = [{

@@ -1,0 +1,193 @@
+// RUN: fff-opt %s --fff-group-rows="vector-width=4 rows=2" --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: fff-opt %s --fff-group-rows="max-depth=1" --split-input-file | FileCheck %s --check-prefix=DEEP
+// RUN: not fff-opt %s --fff-group-rows="rows=0" 2>&1 | FileCheck %s --check-prefix=BADROWS
+// RUN: not fff-opt %s --fff-group-rows="vector-width=65" 2>&1 | FileCheck %s --check-prefix=BADVW
+// RUN: not fff-opt %s --fff-cpu-pipeline="group-rows=17" 2>&1 | FileCheck %s --check-prefix=BADPIPE
+// RUN: not fff-opt %s --fff-group-rows="split-level=-1" 2>&1 | FileCheck %s --check-prefix=BADSPLIT
+// RUN: not fff-opt %s --fff-cpu-pipeline="group-rows=4 group-min-batch=-2" 2>&1 | FileCheck %s --check-prefix=BADMIN
+// RUN: fff-opt %s --fff-group-rows="min-batch=64" --canonicalize --split-input-file | FileCheck %s --check-prefix=DISPATCH
+// RUN: fff-opt %s --fff-group-rows="split-level=1" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=SPLIT1
+// RUN: fff-opt %s --fff-cpu-pipeline="group-rows=4 group-min-batch=0 out-params=true" --split-input-file | FileCheck %s --check-prefix=LLVM
+
+// BADROWS: fff-group-rows: rows must be in [1, 16], got 0
+// BADVW: fff-group-rows: vector-width must be in [0, 64], got 65
+// BADPIPE: fff-cpu-pipeline: group-rows must be in [0, 16], got 17
+// BADSPLIT: fff-group-rows: split-level must be >= 0, got -1
+// BADMIN: fff-cpu-pipeline: group-min-batch must be >= 0, got -2
+
+// Route, sort the rows by leaf, then run each leaf's MLP over its rows,
+// two at a time sharing every w1 load, and the rest one at a time.
+
+// CHECK-LABEL: func.func @leaf
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x6xf32>, %[[NW:.*]]: tensor<3x6xf32>, %[[NB:.*]]: tensor<3xf32>, %[[W1:.*]]: tensor<4x6x2xf32>, %[[B1:.*]]: tensor<4x2xf32>, %[[W2:.*]]: tensor<4x2x5xf32>, %[[B2:.*]]: tensor<4x5xf32>
+// 1. Each row's leaf.
+// CHECK:       %[[LEAF:.*]] = fff.route depth 2 tie ge ins(%[[X]], %[[NW]], %[[NB]] : {{.*}}) outs(%{{.*}} : tensor<?xindex>)
+// 2. Counting sort: counts, prefix sum, rows in leaf order.
+// CHECK:       %[[TABLE:.*]] = linalg.fill ins(%{{.*}} : index) outs(%{{.*}} : tensor<5xindex>)
+// CHECK:       %[[COUNTS:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[TABLE]]) -> (tensor<5xindex>)
+// CHECK:         tensor.extract %[[LEAF]]
+// CHECK:       %[[OFFSETS:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[COUNTS]]) -> (tensor<5xindex>)
+// CHECK:       %[[SORT:.*]]:2 = scf.for {{.*}} iter_args(%{{.*}} = %[[OFFSETS]], %{{.*}} = %{{.*}}) -> (tensor<5xindex>, tensor<?xindex>)
+// 3. Per leaf: its group's bounds, then chunks of two rows.
+// CHECK:       scf.for %[[E:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x5xf32>)
+// CHECK:         %[[BEGIN:.*]] = tensor.extract %[[OFFSETS]][%[[E]]]
+// CHECK:         %[[END:.*]] = tensor.extract %[[OFFSETS]][%{{.*}}]
+// CHECK:         scf.for %[[P:.*]] = %[[BEGIN]] to %{{.*}} step %{{.*}} iter_args
+// CHECK:           %[[R0:.*]] = tensor.extract %[[SORT]]#1[%{{.*}}]
+// CHECK:           %[[R1:.*]] = tensor.extract %[[SORT]]#1[%{{.*}}]
+// Each row is built in a tensor of its own, from the leaf's b2.
+// CHECK:           bufferization.alloc_tensor() : tensor<1x5xf32>
+// CHECK:           vector.transfer_read %[[B2]][%[[E]], %{{.*}}]
+// CHECK:           bufferization.alloc_tensor() : tensor<1x5xf32>
+// One load of the leaf's w1 serves both rows.
+// CHECK:           scf.for {{.*}} -> (vector<2xf32>, vector<2xf32>) {
+// CHECK:             %[[WV:.*]] = vector.transfer_read %[[W1]][%[[E]], %{{.*}}, %{{.*}}]
+// CHECK:             tensor.extract %[[X]][%[[R0]], %{{.*}}]
+// CHECK:             vector.fma %{{.*}}, %[[WV]], %{{.*}}
+// CHECK:             tensor.extract %[[X]][%[[R1]], %{{.*}}]
+// CHECK:             vector.fma %{{.*}}, %[[WV]], %{{.*}}
+// CHECK-NOT:         vector.transfer_read %[[W1]]
+// CHECK:           }
+// CHECK:           vector.transfer_read %[[W2]][%[[E]]
+// The rows go into the result.
+// CHECK:           tensor.insert_slice %{{.*}} into %{{.*}}[%[[R0]], 0] [1, 5] [1, 1]
+// CHECK:           tensor.insert_slice %{{.*}} into %{{.*}}[%[[R1]], 0] [1, 5] [1, 1]
+// The group's last odd row alone.
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %[[END]] step
+// CHECK:           bufferization.alloc_tensor() : tensor<1x5xf32>
+// CHECK-NOT:     fff.leaf_mlp
+
+// Deeper than max-depth: left to the other lowerings.
+// DEEP-LABEL: func.func @leaf
+// DEEP:         fff.leaf_mlp depth 2
+
+// With min-batch, the grouped code runs for batches of 64 rows or more and
+// the layer as it was (for fff-fuse-routing to lower) below that.
+// DISPATCH-LABEL: func.func @leaf
+// DISPATCH:       %[[N:.*]] = tensor.dim %arg0, %c0
+// DISPATCH:       %[[LARGE:.*]] = arith.cmpi uge, %[[N]], %c64
+// DISPATCH:       scf.if %[[LARGE]] -> (tensor<?x5xf32>) {
+// DISPATCH:         fff.route
+// DISPATCH-NOT:     fff.leaf_mlp
+// DISPATCH:       } else {
+// DISPATCH-NEXT:    %[[KEPT:.*]] = fff.leaf_mlp depth 2
+// DISPATCH-NEXT:    scf.yield %[[KEPT]]
+
+// The whole pipeline: scratch tensors (each row's leaf, the group table and
+// its cursors, the rows in leaf order, a chunk's output rows) become
+// buffers, each allocated once per call and freed before returning.
+// LLVM-LABEL: llvm.func @leaf
+// LLVM-COUNT-9: llvm.call @malloc
+// LLVM-NOT:     llvm.call @malloc
+// LLVM-COUNT-9: llvm.call @free
+// LLVM-NOT:     llvm.call @malloc
+// LLVM:         llvm.return
+func.func @leaf(%x: tensor<?x6xf32>, %nw: tensor<3x6xf32>, %nb: tensor<3xf32>,
+                %w1: tensor<4x6x2xf32>, %b1: tensor<4x2xf32>,
+                %w2: tensor<4x2x5xf32>, %b2: tensor<4x5xf32>, %init: tensor<?x5xf32>) -> tensor<?x5xf32> {
+  %y = fff.leaf_mlp depth 2 activation gelu tie ge
+      ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x6xf32>, tensor<3x6xf32>, tensor<3xf32>,
+          tensor<4x6x2xf32>, tensor<4x2xf32>, tensor<4x2x5xf32>, tensor<4x5xf32>)
+      outs(%init : tensor<?x5xf32>)
+  return %y : tensor<?x5xf32>
+}
+
+// -----
+
+// A master leaf is one more group, of every row, after the leaves: each row
+// is copied out of the result, gets (1 - s) * magic_b2 and the master's
+// units, and goes back.
+
+// CHECK-LABEL: func.func @master
+// CHECK:       %[[S:.*]] = arith.divf
+// CHECK:       %[[R:.*]] = arith.subf %{{.*}}, %[[S]]
+// CHECK:       %[[LEAVES:.*]] = scf.for {{.*}} -> (tensor<?x5xf32>)
+// CHECK:       scf.for {{.*}} iter_args(%[[Y:.*]] = %[[LEAVES]]) -> (tensor<?x5xf32>)
+// CHECK:         tensor.extract_slice %[[Y]]
+// CHECK:         arith.mulf %[[R]]
+func.func @master(%x: tensor<?x6xf32>, %nw: tensor<3x6xf32>, %nb: tensor<3xf32>,
+                  %w1: tensor<4x6x2xf32>, %b1: tensor<4x2xf32>,
+                  %w2: tensor<4x2x5xf32>, %b2: tensor<4x5xf32>,
+                  %mw1: tensor<6x3xf32>, %mb1: tensor<3xf32>, %mw2: tensor<3x5xf32>,
+                  %mb2: tensor<5xf32>, %k: tensor<f32>, %init: tensor<?x5xf32>) -> tensor<?x5xf32> {
+  %y = fff.leaf_mlp depth 2 activation relu tie ge
+      ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x6xf32>, tensor<3x6xf32>, tensor<3xf32>,
+          tensor<4x6x2xf32>, tensor<4x2xf32>, tensor<4x2x5xf32>, tensor<4x5xf32>)
+      master(%mw1, %mb1, %mw2, %mb2, %k : tensor<6x3xf32>, tensor<3xf32>, tensor<3x5xf32>, tensor<5xf32>, tensor<f32>)
+      outs(%init : tensor<?x5xf32>)
+  return %y : tensor<?x5xf32>
+}
+
+// -----
+
+// Path neurons, tree by tree, cut at half their levels (depth 3: 4 levels,
+// split at 2). 1. Every row walks the top two levels (unrolled) and keeps
+// act(z) of each and the subtree root it reached.
+// CHECK-LABEL: func.func @path
+// CHECK-SAME:    (%[[X:[^:]*]]: tensor<?x4xf32>, %[[W:[^:]*]]: tensor<30x4xf32>, %[[B:[^:]*]]: tensor<30xf32>, %[[WO:[^:]*]]: tensor<30x6xf32>, %[[INIT:[^:]*]]: tensor<?x6xf32>)
+// CHECK:       %[[ACTS0:.*]] = tensor.empty(%{{.*}}) : tensor<?x2xf32>
+// CHECK:       %[[ROOTS0:.*]] = tensor.empty(%{{.*}}) : tensor<?xindex>
+// CHECK:       %[[TOP:.*]]:2 = scf.forall (%[[R:.*]]) in (%{{.*}}) shared_outs(%[[A:.*]] = %[[ACTS0]], %[[S:.*]] = %[[ROOTS0]])
+// CHECK:         tensor.extract %[[B]][%c0]
+// CHECK:         vector.transfer_read %[[W]][%c0, %c0]
+// CHECK:         math.erf
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0, %c0] : tensor<1x2xf32>
+// CHECK:         math.erf
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0, %c1] : tensor<1x2xf32>
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0] : tensor<1xindex>
+// 2. A counting sort of the rows by subtree: four subtrees, roots 3 to 6.
+// CHECK:       linalg.fill ins(%{{.*}} : index) outs(%{{.*}} : tensor<5xindex>)
+// CHECK:       %[[SORT:.*]]:2 = scf.for {{.*}} -> (tensor<5xindex>, tensor<?xindex>)
+// CHECK:         tensor.extract %[[TOP]]#1
+// CHECK:         arith.subi %{{.*}}, %c3
+// 3. In subtree order, each row walks its subtree (two levels) from its
+// root, then writes its output row once: the two top nodes (the root's
+// parent and the tree's root, their act(z) read back) and the two below,
+// in one pass that does not read the row first.
+// CHECK:       %[[T0:.*]] = scf.forall (%[[P:.*]]) in (%{{.*}}) shared_outs(%[[Y:.*]] = %[[INIT]])
+// CHECK:         %[[ROW:.*]] = tensor.extract %[[SORT]]#1[%[[P]]]
+// CHECK:         %[[ROOT:.*]] = tensor.extract %[[TOP]]#1[%[[ROW]]]
+// CHECK:         tensor.extract %[[B]][%[[ROOT]]]
+// CHECK:         vector.transfer_read %[[X]][%[[ROW]], %c0]
+// CHECK:         vector.transfer_read %[[W]][%[[ROOT]], %c0]
+// CHECK:         %[[PARENT:.*]] = arith.shrui %{{.*}}, %c1
+// CHECK:         %[[A1:.*]] = tensor.extract %[[TOP]]#0[%[[ROW]], %c1]
+// CHECK:         %[[A0:.*]] = tensor.extract %[[TOP]]#0[%[[ROW]], %c0]
+// CHECK:         %[[SLICE:.*]] = tensor.extract_slice %[[Y]][%[[ROW]], 0] [1, 6] [1, 1]
+// CHECK-NOT:     vector.transfer_read %[[SLICE]]
+// CHECK:         vector.transfer_read %[[WO]][%c0, %c0]
+// CHECK:         vector.transfer_read %[[WO]][%[[PARENT]], %c0]
+// CHECK:         vector.transfer_read %[[WO]][%[[ROOT]], %c0]
+// CHECK:         vector.transfer_read %[[WO]]
+// CHECK:         vector.transfer_write %{{.*}}, %[[SLICE]]
+// CHECK:         scf.forall.in_parallel
+// CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[Y]][%[[ROW]], 0] [1, 6] [1, 1]
+// The second tree (node rows 15 to 29) adds into the rows the first wrote.
+// CHECK:       scf.forall
+// CHECK:         tensor.extract %[[B]][%c15]
+// CHECK:       scf.forall {{.*}} shared_outs(%[[Y1:.*]] = %[[T0]])
+// CHECK:         %[[SLICE1:.*]] = tensor.extract_slice %[[Y1]]
+// CHECK:         vector.transfer_read %[[SLICE1]]
+// CHECK-NOT:   fff.path_neuron
+
+// split-level=1: one level above the cut, subtrees of three levels.
+// SPLIT1-LABEL: func.func @path
+// SPLIT1:       tensor.empty(%{{.*}}) : tensor<?x1xf32>
+// SPLIT1:       linalg.fill ins(%{{.*}} : index) outs(%{{.*}} : tensor<3xindex>)
+
+// Path neurons likewise: the top levels' activations, the subtree roots,
+// the group table and the rows in subtree order, for both trees.
+// LLVM-LABEL: llvm.func @path
+// LLVM-COUNT-6: llvm.call @malloc
+// LLVM-NOT:     llvm.call @malloc
+// LLVM-COUNT-6: llvm.call @free
+// LLVM-NOT:     llvm.call @malloc
+// LLVM:         llvm.return
+
+func.func @path(%x: tensor<?x4xf32>, %w: tensor<30x4xf32>, %b: tensor<30xf32>,
+                %wo: tensor<30x6xf32>, %init: tensor<?x6xf32>) -> tensor<?x6xf32> {
+  %y = fff.path_neuron trees 2 depth 3 activation gelu tie gt
+      ins(%x, %w, %b, %wo : tensor<?x4xf32>, tensor<30x4xf32>, tensor<30xf32>, tensor<30x6xf32>)
+      outs(%init : tensor<?x6xf32>)
+  return %y : tensor<?x6xf32>
+}
