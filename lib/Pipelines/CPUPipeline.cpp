@@ -35,13 +35,13 @@ LogicalResult fff::verifyCPUPipelineOptions(
     return errorHandler("fff-cpu-pipeline: group-rows must be in [0, " +
                         Twine(kMaxInterleave) + "], got " +
                         Twine(options.groupRows));
-  if (options.groupSplitLevel < 0 || options.groupMinBatch < 0)
-    return errorHandler(
-        Twine("fff-cpu-pipeline: ") +
-        (options.groupSplitLevel < 0 ? "group-split-level" : "group-min-batch") +
-        " must be >= 0, got " +
-        Twine(options.groupSplitLevel < 0 ? options.groupSplitLevel
-                                          : options.groupMinBatch));
+  for (auto [name, value] : {std::pair<StringRef, int64_t>{
+                                 "group-split-level", options.groupSplitLevel},
+                             {"group-min-batch", options.groupMinBatch},
+                             {"group-tile-rows", options.groupTileRows}})
+    if (value < 0)
+      return errorHandler("fff-cpu-pipeline: " + name + " must be >= 0, got " +
+                          Twine(value));
   if (std::string error =
           checkRowLoopOptions(options.rowBlock, options.interleave);
       !error.empty())
@@ -90,6 +90,7 @@ void fff::buildCPUPipeline(OpPassManager &pm,
     group.rows = options.groupRows;
     group.splitLevel = options.groupSplitLevel;
     group.minBatch = options.groupMinBatch;
+    group.tileRows = options.groupTileRows;
     pm.addPass(createFFFGroupRows(group));
   }
   if (options.fuse) {

@@ -31,7 +31,9 @@ VARIANTS = {
     # Rows grouped by leaf (leaf MLP) or subtree (path neuron). With the
     # default min batch (64), smaller batches take the fused branch: the
     # cases' batches (1-1000) cover both sides of that dispatch.
-    "grouped-v8-rows4": CompileOptions(vector_width=8, group_rows=4),
+    # Tiles of 5 rows: path neurons with several trees go tile by tile.
+    "grouped-v8-rows4-tile5": CompileOptions(vector_width=8, group_rows=4,
+                                             extra=("--group-tile-rows=5",)),
     "grouped-v16-rows1-always": CompileOptions(vector_width=16, group_rows=1, group_min_batch=0),
     "grouped-scalar-rows3-always": CompileOptions(vector_width=0, group_rows=3, group_min_batch=0),
     "grouped-v8-openmp-always": CompileOptions(vector_width=8, openmp=True, group_min_batch=0),

@@ -125,6 +125,12 @@ cl::opt<int64_t> groupSplitLevel(
     cl::desc("With --group-rows: path-neuron tree levels walked before the "
              "rows are grouped by subtree (default 0 = half the levels)"),
     cl::init(0), cl::cat(category));
+cl::opt<int64_t> groupTileRows(
+    "group-tile-rows",
+    cl::desc("With --group-rows: path neurons with several trees are "
+             "grouped in tiles of this many rows, all trees over one tile "
+             "before the next (default 1024; 0 = the whole batch)"),
+    cl::init(1024), cl::cat(category));
 cl::opt<int64_t> groupMinBatch(
     "group-min-batch",
     cl::desc("With --group-rows: smallest batch that is grouped; smaller "
@@ -233,7 +239,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   if (gpu) {
     for (const cl::Option *cpuOnly : std::initializer_list<const cl::Option *>{
              &fuse, &vectorWidth, &rowBlock, &interleave, &openmp, &groupRows,
-             &groupSplitLevel, &groupMinBatch})
+             &groupSplitLevel, &groupMinBatch, &groupTileRows})
       if (cpuOnly->getNumOccurrences())
         return fail("--" + cpuOnly->ArgStr + " applies to --target=cpu only");
     if (weights.getNumOccurrences() && weights == WeightsMode::Constants)
@@ -264,10 +270,12 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   pipeline.groupRows = groupRows;
   pipeline.groupSplitLevel = groupSplitLevel;
   pipeline.groupMinBatch = groupMinBatch;
+  pipeline.groupTileRows = groupTileRows;
   if (!groupRows && (groupSplitLevel.getNumOccurrences() ||
-                     groupMinBatch.getNumOccurrences()))
-    return fail("--group-split-level and --group-min-batch do nothing with "
-                "--group-rows=0");
+                     groupMinBatch.getNumOccurrences() ||
+                     groupTileRows.getNumOccurrences()))
+    return fail("--group-split-level, --group-min-batch and --group-tile-rows "
+                "do nothing with --group-rows=0");
   pipeline.outParams = true; // the C entry points pass the caller's buffers
   if (vectorWidth == "auto") {
     pipeline.vectorWidth = fff::getPreferredVectorWidth(*machine);

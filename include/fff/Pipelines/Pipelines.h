@@ -40,6 +40,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("fff-group-rows: path-neuron levels walked before "
                      "grouping by subtree (0 = half the levels)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> groupTileRows{
+      *this, "group-tile-rows",
+      llvm::cl::desc("fff-group-rows: path neurons with several trees are "
+                     "grouped this many rows at a time (0 = whole batch)"),
+      llvm::cl::init(1024)};
   PassOptions::Option<int64_t> groupMinBatch{
       *this, "group-min-batch",
       llvm::cl::desc("fff-group-rows: smallest batch grouped; smaller ones "

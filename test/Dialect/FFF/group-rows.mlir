@@ -1,4 +1,5 @@
-// RUN: fff-opt %s --fff-group-rows="vector-width=4 rows=2" --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: fff-opt %s --fff-group-rows="vector-width=4 rows=2 tile-rows=0" --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: fff-opt %s --fff-group-rows --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=TILE
 // RUN: fff-opt %s --fff-group-rows="max-depth=1" --split-input-file | FileCheck %s --check-prefix=DEEP
 // RUN: not fff-opt %s --fff-group-rows="rows=0" 2>&1 | FileCheck %s --check-prefix=BADROWS
 // RUN: not fff-opt %s --fff-group-rows="vector-width=65" 2>&1 | FileCheck %s --check-prefix=BADVW
@@ -12,7 +13,9 @@
 // BADROWS: fff-group-rows: rows must be in [1, 16], got 0
 // BADVW: fff-group-rows: vector-width must be in [0, 64], got 65
 // BADPIPE: fff-cpu-pipeline: group-rows must be in [0, 16], got 17
+// RUN: not fff-opt %s --fff-group-rows="tile-rows=-3" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // BADSPLIT: fff-group-rows: split-level must be >= 0, got -1
+// BADTILE: fff-group-rows: tile-rows must be >= 0, got -3
 // BADMIN: fff-cpu-pipeline: group-min-batch must be >= 0, got -2
 
 // Route, sort the rows by leaf, then run each leaf's MLP over its rows,
@@ -169,6 +172,24 @@ func.func @master(%x: tensor<?x6xf32>, %nw: tensor<3x6xf32>, %nb: tensor<3xf32>,
 // CHECK:         %[[SLICE1:.*]] = tensor.extract_slice %[[Y1]]
 // CHECK:         vector.transfer_read %[[SLICE1]]
 // CHECK-NOT:   fff.path_neuron
+
+// With several trees, by default the batch goes 1024 rows at a time: both
+// trees over one tile of rows (their inputs and outputs stay in cache from
+// one tree to the next), then the next tile.
+// TILE-LABEL: func.func @path
+// TILE-SAME:    (%[[X:[^:]*]]: tensor<?x4xf32>, {{.*}}, %[[INIT:[^:]*]]: tensor<?x6xf32>)
+// TILE:         %[[B:.*]] = tensor.dim %[[X]], %c0
+// TILE:         scf.for %[[FIRST:.*]] = %c0 to %[[B]] step %c1024 iter_args(%[[Y:.*]] = %[[INIT]])
+// TILE:           %[[LEFT:.*]] = arith.subi %[[B]], %[[FIRST]]
+// TILE:           %[[N:.*]] = arith.minui %[[LEFT]], %c1024
+// TILE:           %[[XS:.*]] = tensor.extract_slice %[[X]][%[[FIRST]], 0] [%[[N]], 4] [1, 1]
+// TILE:           %[[YS:.*]] = tensor.extract_slice %[[Y]][%[[FIRST]], 0] [%[[N]], 6] [1, 1]
+// TILE:           scf.forall (%{{.*}}) in (%[[N]])
+// TILE:             tensor.extract %[[XS]][
+// TILE:           %[[T0:.*]] = scf.forall (%{{.*}}) in (%[[N]]) shared_outs(%{{.*}} = %[[YS]])
+// TILE:           scf.forall (%{{.*}}) in (%[[N]])
+// TILE:           %[[T1:.*]] = scf.forall (%{{.*}}) in (%[[N]]) shared_outs(%{{.*}} = %[[T0]])
+// TILE:           tensor.insert_slice %[[T1]] into %[[Y]][%[[FIRST]], 0] [%[[N]], 6] [1, 1]
 
 // split-level=1: one level above the cut, subtrees of three levels.
 // SPLIT1-LABEL: func.func @path

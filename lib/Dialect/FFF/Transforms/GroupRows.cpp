@@ -296,19 +296,18 @@ int64_t splitLevelFor(int64_t levels, int64_t requested) {
 }
 
 Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
-                      int64_t split) {
+                      int64_t split, int64_t tileRows) {
   Location loc = op.getLoc();
-  Value x = op.getInput();
-  Type elem = getElementTypeOrSelf(x.getType());
+  Type elem = getElementTypeOrSelf(op.getInput().getType());
   Activation act = op.getActivation();
-  Value batch = dimValue(b, loc, x, 0);
   int64_t levels = op.getDepth() + 1;
   Value perTree = index(b, loc, getPathTreeNodeCount(op.getDepth()));
   int64_t subtrees = int64_t(1) << split;
-  // Tree t's contribution into y; the first tree writes y's rows without
-  // reading them.
-  auto addTree = [&](OpBuilder &tb, Location tl, Value t, Value y,
+  // Tree t's contribution for the rows of `x` (all of the batch, or a tile)
+  // into y; the first tree writes y's rows without reading them.
+  auto addTree = [&](OpBuilder &tb, Location tl, Value x, Value t, Value y,
                      bool first) -> Value {
+    Value batch = dimValue(tb, tl, x, 0);
     Value base = arith::MulIOp::create(tb, tl, t, perTree);
     Value zero = index(tb, tl, 0);
     // 1. Every row walks the top levels: act(z) per level, and the root of
@@ -386,14 +385,44 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
     return forall.getResult(0);
   };
 
-  Value y = addTree(b, loc, index(b, loc, 0), op.getInit(), /*first=*/true);
-  if (op.getTrees() == 1)
-    return y;
-  return buildLoop(b, loc, index(b, loc, 1), index(b, loc, op.getTrees()),
-                   index(b, loc, 1), y,
-                   [&](OpBuilder &nb, Location nl, Value t, Value cur) {
-                     return addTree(nb, nl, t, cur, /*first=*/false);
-                   });
+  // Every tree in turn over the rows of `rowsX` into `rowsY`.
+  auto addTrees = [&](OpBuilder &gb, Location gl, Value rowsX,
+                      Value rowsY) -> Value {
+    Value y = addTree(gb, gl, rowsX, index(gb, gl, 0), rowsY, /*first=*/true);
+    if (op.getTrees() == 1)
+      return y;
+    return buildLoop(gb, gl, index(gb, gl, 1), index(gb, gl, op.getTrees()),
+                     index(gb, gl, 1), y,
+                     [&](OpBuilder &nb, Location nl, Value t, Value cur) {
+                       return addTree(nb, nl, rowsX, t, cur, /*first=*/false);
+                     });
+  };
+  if (op.getTrees() == 1 || tileRows == 0)
+    return addTrees(b, loc, op.getInput(), op.getInit());
+  // Several trees each update every output row: in tiles of rows, those
+  // rows (and the inputs) stay in cache from one tree to the next.
+  Value all = dimValue(b, loc, op.getInput(), 0);
+  Value tile = index(b, loc, tileRows);
+  return buildLoop(
+      b, loc, index(b, loc, 0), all, tile, op.getInit(),
+      [&](OpBuilder &nb, Location nl, Value first, Value y) {
+        Value rows = arith::MinUIOp::create(
+            nb, nl, tile, arith::SubIOp::create(nb, nl, all, first));
+        auto rowsOf = [&](Value t) {
+          OpFoldResult zero = nb.getIndexAttr(0), one = nb.getIndexAttr(1);
+          return SmallVector<SmallVector<OpFoldResult>>{
+              {first, zero}, {rows, tensor::getMixedSize(nb, nl, t, 1)},
+              {one, one}};
+        };
+        auto xr = rowsOf(op.getInput()), yr = rowsOf(y);
+        Value xs = tensor::ExtractSliceOp::create(nb, nl, op.getInput(), xr[0],
+                                                  xr[1], xr[2]);
+        Value ys =
+            tensor::ExtractSliceOp::create(nb, nl, y, yr[0], yr[1], yr[2]);
+        ys = addTrees(nb, nl, xs, ys);
+        return tensor::InsertSliceOp::create(nb, nl, ys, y, yr[0], yr[1], yr[2])
+            .getResult();
+      });
 }
 
 struct FFFGroupRowsPass : public fff::impl::FFFGroupRowsBase<FFFGroupRowsPass> {
@@ -409,13 +438,15 @@ struct FFFGroupRowsPass : public fff::impl::FFFGroupRowsBase<FFFGroupRowsPass> {
           << kMaxInterleave << "], got " << static_cast<int64_t>(rows);
       return signalPassFailure();
     }
-    if (splitLevel < 0 || minBatch < 0) {
-      getOperation()->emitError("fff-group-rows: ")
-          << (splitLevel < 0 ? "split-level" : "min-batch")
-          << " must be >= 0, got "
-          << static_cast<int64_t>(splitLevel < 0 ? splitLevel : minBatch);
-      return signalPassFailure();
-    }
+    for (auto [name, value] :
+         {std::pair<StringRef, int64_t>{"split-level", splitLevel},
+          {"min-batch", minBatch},
+          {"tile-rows", tileRows}})
+      if (value < 0) {
+        getOperation()->emitError("fff-group-rows: ")
+            << name << " must be >= 0, got " << value;
+        return signalPassFailure();
+      }
     IRRewriter rewriter(&getContext());
     for (Operation *layer : collectWholeLayers(getOperation())) {
       // Rows of zero columns are left to the other lowerings (nothing to
@@ -435,7 +466,7 @@ struct FFFGroupRowsPass : public fff::impl::FFFGroupRowsBase<FFFGroupRowsPass> {
           return groupLeafMlp(b, leaf, vectorWidth, rows);
         int64_t levels = path.getDepth() + 1;
         return groupPathNeuron(b, path, vectorWidth,
-                               splitLevelFor(levels, splitLevel));
+                               splitLevelFor(levels, splitLevel), tileRows);
       };
       rewriter.setInsertionPoint(layer);
       if (minBatch <= 1) {

@@ -113,7 +113,12 @@ def FFFGroupRows : Pass<"fff-group-rows"> {
     nodes still differ below the cut, so the rows of a subtree are not
     computed together: this removes most cache misses, not loads.
 
-    Each output row is written once per tree. When `min-batch` is above 1,
+    Each output row is written once per tree. With several trees, every
+    tree reads and updates every output row, so the batch is grouped in
+    tiles of `tile-rows` rows (all trees over one tile, then the next), so
+    that a tile's inputs and outputs stay in cache from one tree to the
+    next; a single tree groups the whole batch at once. When `min-batch` is
+    above 1,
     the grouped code runs only for batches of at least `min-batch` rows and
     the layer is kept as it was for smaller ones (an `scf.if` on the batch
     size; the other lowerings then handle that branch), since sorting does
@@ -136,6 +141,10 @@ def FFFGroupRows : Pass<"fff-group-rows"> {
     Option<"splitLevel", "split-level", "int64_t", /*default=*/"0",
            "Levels of a path-neuron tree walked before the rows are grouped "
            "by subtree (0 = half the levels)">,
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"1024",
+           "Path neurons with several trees: rows grouped a tile of this "
+           "many at a time, so that the tile's output rows stay in cache "
+           "from one tree to the next (0 = the whole batch)">,
     Option<"minBatch", "min-batch", "int64_t", /*default=*/"0",
            "Group only batches of at least this many rows, keeping the "
            "layer for smaller ones (0 or 1 = always group)">,
