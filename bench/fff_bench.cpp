@@ -12,6 +12,7 @@
 // --impl libraries take the weights at run time (fff_layer(x, batch, w...,
 // y)); --impl-baked ones have them built in (fff_layer(x, batch, y)).
 #include "baselines.h"
+#include "parse_list.h"
 
 #include <algorithm>
 #include <chrono>
@@ -35,19 +36,6 @@ namespace {
 [[noreturn]] void die(const std::string &message) {
   std::fprintf(stderr, "fff-bench: error: %s\n", message.c_str());
   std::exit(2);
-}
-
-std::vector<int64_t> parseList(const std::string &text) {
-  std::vector<int64_t> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos)
-      end = text.size();
-    out.push_back(std::stoll(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return out;
 }
 
 /// The compiled entry point `fff_layer(x, batch, w..., y)` with `n` weights.

@@ -193,6 +193,27 @@ def progress(message: str, end: str = "\n"):
     print(message, end=end, flush=True)
 
 
+def torch_path_neuron_by_gather(torch, layer, shape: Shape, device: str = "cpu"):
+    """PyTorch's FFF-by-gather for a path-neuron layer: per tree and level,
+    each row gathers its node's weight rows (bench/gpu/run.py uses it too)."""
+    w_in = torch.from_numpy(layer.w_in).to(device)
+    b_in = torch.from_numpy(layer.b_in).to(device)
+    w_out_rows = torch.from_numpy(np.ascontiguousarray(layer.w_out.T)).to(device)
+    per_tree = 2 ** (shape.depth + 1) - 1
+
+    def fff(x):
+        y = torch.zeros(x.shape[0], shape.d_out, device=device)
+        for t in range(shape.trees):
+            n = torch.zeros(x.shape[0], dtype=torch.long, device=device)
+            for _ in range(shape.depth + 1):
+                node = t * per_tree + n
+                z = (x * w_in[node]).sum(1) + b_in[node]
+                y += torch.nn.functional.gelu(z)[:, None] * w_out_rows[node]
+                n = 2 * n + 1 + (z > 0).long()
+        return y
+    return fff
+
+
 def torch_baselines(layer, shape: Shape, threads: int, min_time: float):
     """(impl, batch, seconds per call) for PyTorch's FFF-by-gather and dense."""
     try:
@@ -203,20 +224,7 @@ def torch_baselines(layer, shape: Shape, threads: int, min_time: float):
     rng = np.random.default_rng(7)
     out = []
     if shape.family == "path_neuron":
-        w_in, b_in = torch.from_numpy(layer.w_in), torch.from_numpy(layer.b_in)
-        w_out_rows = torch.from_numpy(np.ascontiguousarray(layer.w_out.T))
-        per_tree = 2 ** (shape.depth + 1) - 1
-
-        def fff(x):
-            y = torch.zeros(x.shape[0], shape.d_out)
-            for t in range(shape.trees):
-                n = torch.zeros(x.shape[0], dtype=torch.long)
-                for _ in range(shape.depth + 1):
-                    node = t * per_tree + n
-                    z = (x * w_in[node]).sum(1) + b_in[node]
-                    y += torch.nn.functional.gelu(z)[:, None] * w_out_rows[node]
-                    n = 2 * n + 1 + (z > 0).long()
-            return y
+        fff = torch_path_neuron_by_gather(torch, layer, shape)
         hidden = shape.dense_hidden()
         lin1 = torch.nn.Linear(shape.d_in, hidden)
         lin2 = torch.nn.Linear(hidden, shape.d_out)

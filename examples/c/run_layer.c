@@ -3,7 +3,12 @@
  *
  * The layer (examples/path_neuron_2x2.mlir) has D_in = D_out = 16, T = 2
  * trees of depth 2 (N = 7 nodes each), GELU and the tie rule "gt". It was
- * compiled with --weights=arguments, so this program supplies the weights. */
+ * compiled with --weights=arguments, so this program supplies the weights.
+ *
+ * Built with -DFFF_EXAMPLE_CUDA against a library compiled with
+ * --target=cuda, it runs the layer on the GPU: the arrays are copied to
+ * device memory (through the functions the library's header declares), the
+ * result back. */
 #include "libpath_neuron.h"
 
 #include <math.h>
@@ -55,7 +60,30 @@ int main(void) {
   for (int i = 0; i < TREES * NODES * D_OUT; ++i) w_out[i] = next_value(&state);
 
   /* One call runs all rows: x is ROWS x D_IN, row-major. */
+#ifdef FFF_EXAMPLE_CUDA
+  if (!fffGpuAvailable()) {
+    printf("no CUDA device: %s\n", fffGpuLastError());
+    return 2;
+  }
+  printf("device: %s\n", fffGpuDeviceName());
+  /* Device copies of the arguments, and a device buffer for the result. */
+  const float *host[] = {x, w_in, b_in, w_out};
+  size_t bytes[] = {sizeof x, sizeof w_in, sizeof b_in, sizeof w_out, sizeof y};
+  void *dev[5] = {0};
+  for (int i = 0; i < 5; ++i)
+    if (fffGpuMalloc(&dev[i], bytes[i]) ||
+        (i < 4 && fffGpuCopyToDevice(dev[i], host[i], bytes[i]))) {
+      fprintf(stderr, "device memory: %s\n", fffGpuLastError());
+      return 1;
+    }
+  int32_t status = fff_layer((const float *)dev[0], ROWS, (const float *)dev[1],
+                             (const float *)dev[2], (const float *)dev[3],
+                             (float *)dev[4]);
+  if (status == FFF_OK && fffGpuCopyToHost(y, dev[4], sizeof y))
+    status = FFF_ERROR_GPU;
+#else
   int32_t status = fff_layer(x, ROWS, w_in, b_in, w_out, y);
+#endif
   if (status != FFF_OK) {
     fprintf(stderr, "fff_layer failed: %s\n", fff_status_string(status));
     return 1;
@@ -73,6 +101,10 @@ int main(void) {
   printf("NULL input: status %d (%s)\n", status, fff_status_string(status));
   if (status != FFF_ERROR_NULL_POINTER)
     return 1;
+#ifdef FFF_EXAMPLE_CUDA
+  for (int i = 0; i < 5; ++i)
+    fffGpuFree(dev[i]);
+#endif
   if (worst > 1e-5) {
     printf("MISMATCH\n");
     return 1;

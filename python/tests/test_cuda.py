@@ -21,7 +21,7 @@ from conftest import require_fixture, require_torch
 from fff_mlir import compile as fff_compile, examples, load_layer, load_test_set
 from fff_mlir.cuda import CudaError, DeviceArray
 from fff_mlir.native import CompileOptions, compile_layers, run_layer
-from test_compiled import CASES, MNIST_MODELS, check_against_reference
+from compiled_cases import CASES, MNIST_MODELS, check_against_reference, exact_routes
 
 PYTHON_DIR = Path(__file__).resolve().parents[1]
 STUB_DRIVER = Path("/usr/local/cuda/lib64/stubs/libcuda.so")
@@ -114,7 +114,7 @@ def test_random_layer_on_gpu_matches_reference(variant, case, tmp_path_factory):
     layer, x, desc = CASES[case]
     got = run_layer(library, f"case{case}", layer, x)
     try:
-        check_against_reference(layer, x, got, exact_routes=(case % 5 == 0))
+        check_against_reference(layer, x, got, exact_routes=exact_routes(case))
     except AssertionError as e:
         raise AssertionError(f"case {case} ({desc}) on the GPU, {variant}: {e}") from None
 
