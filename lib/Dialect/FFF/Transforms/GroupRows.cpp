@@ -64,27 +64,6 @@ Value insert(OpBuilder &b, Location loc, Value v, Value t, ValueRange idx) {
   return tensor::InsertOp::create(b, loc, v, t, idx);
 }
 
-/// Row `row` of `y` (B x O) as a 1 x O tensor.
-Value extractRow(OpBuilder &b, Location loc, Value y, Value row) {
-  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
-  OpFoldResult width = tensor::getMixedSize(b, loc, y, 1);
-  auto type = RankedTensorType::get(
-      {1, cast<RankedTensorType>(y.getType()).getDimSize(1)},
-      getElementTypeOrSelf(y.getType()));
-  return tensor::ExtractSliceOp::create(
-      b, loc, type, y, ArrayRef<OpFoldResult>{row, zero},
-      ArrayRef<OpFoldResult>{one, width}, ArrayRef<OpFoldResult>{one, one});
-}
-
-/// `y` with `slice` (1 x O) as its row `row`.
-Value insertRow(OpBuilder &b, Location loc, Value slice, Value y, Value row) {
-  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
-  OpFoldResult width = tensor::getMixedSize(b, loc, y, 1);
-  return tensor::InsertSliceOp::create(
-      b, loc, slice, y, ArrayRef<OpFoldResult>{row, zero},
-      ArrayRef<OpFoldResult>{one, width}, ArrayRef<OpFoldResult>{one, one});
-}
-
 /// `for i in [lb, ub): carried = body(i, carried)` with one tensor carried.
 Value buildLoop(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
                 Value carried,
@@ -227,7 +206,7 @@ Value groupLeafMlp(OpBuilder &b, LeafMlpOp op, int64_t vectorWidth,
       // alloc_tensor, not tensor.empty: CSE would merge equal empties,
       // and bufferization would then give all rows one buffer.
       Value slice =
-          fromY ? extractRow(cb, cl, cur, row)
+          fromY ? extractRows(cb, cl, cur, row, cb.getIndexAttr(1)).value
                 : bufferization::AllocTensorOp::create(
                       cb, cl, rowType,
                       rowType.isDynamicDim(1)
@@ -236,8 +215,11 @@ Value groupLeafMlp(OpBuilder &b, LeafMlpOp op, int64_t vectorWidth,
       slices.push_back(start(cb, cl, slice));
     }
     slices = mlp.addInto(cb, cl, slices, rows, scale);
-    for (auto [row, slice] : llvm::zip(rows, slices))
-      cur = insertRow(cb, cl, slice, cur, row);
+    for (auto [row, slice] : llvm::zip(rows, slices)) {
+      RowSlice at = rowRange(cb, cl, cur, row, cb.getIndexAttr(1));
+      cur = tensor::InsertSliceOp::create(cb, cl, slice, cur, at.offsets,
+                                          at.sizes, at.strides);
+    }
     return cur;
   };
   y = buildLoop(
@@ -371,17 +353,14 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
     for (const Value &global : globals)
       prefixes.push_back(ValueRange(global));
     Value shared = forall.getRegionIterArgs()[0];
-    Value slice = extractRow(tb, tl, shared, row);
-    slice = buildMultiAxpy(tb, tl, slice, ValueRange{zero}, scales,
-                           op.getOutputWeights(), prefixes,
-                           dimValue(tb, tl, shared, 1), vectorWidth,
-                           /*accumulate=*/!first);
+    RowSlice out = extractRows(tb, tl, shared, row, tb.getIndexAttr(1));
+    Value slice = buildMultiAxpy(tb, tl, out.value, ValueRange{zero}, scales,
+                                 op.getOutputWeights(), prefixes,
+                                 dimValue(tb, tl, shared, 1), vectorWidth,
+                                 /*accumulate=*/!first);
     tb.setInsertionPointToStart(forall.getTerminator().getBody());
-    OpFoldResult oneAttr = tb.getIndexAttr(1), zeroAttr = tb.getIndexAttr(0);
-    tensor::ParallelInsertSliceOp::create(
-        tb, tl, slice, shared, ArrayRef<OpFoldResult>{row, zeroAttr},
-        ArrayRef<OpFoldResult>{oneAttr, tensor::getMixedSize(tb, tl, shared, 1)},
-        ArrayRef<OpFoldResult>{oneAttr, oneAttr});
+    tensor::ParallelInsertSliceOp::create(tb, tl, slice, shared, out.offsets,
+                                          out.sizes, out.strides);
     return forall.getResult(0);
   };
 
@@ -408,19 +387,11 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
       [&](OpBuilder &nb, Location nl, Value first, Value y) {
         Value rows = arith::MinUIOp::create(
             nb, nl, tile, arith::SubIOp::create(nb, nl, all, first));
-        auto rowsOf = [&](Value t) {
-          OpFoldResult zero = nb.getIndexAttr(0), one = nb.getIndexAttr(1);
-          return SmallVector<SmallVector<OpFoldResult>>{
-              {first, zero}, {rows, tensor::getMixedSize(nb, nl, t, 1)},
-              {one, one}};
-        };
-        auto xr = rowsOf(op.getInput()), yr = rowsOf(y);
-        Value xs = tensor::ExtractSliceOp::create(nb, nl, op.getInput(), xr[0],
-                                                  xr[1], xr[2]);
-        Value ys =
-            tensor::ExtractSliceOp::create(nb, nl, y, yr[0], yr[1], yr[2]);
-        ys = addTrees(nb, nl, xs, ys);
-        return tensor::InsertSliceOp::create(nb, nl, ys, y, yr[0], yr[1], yr[2])
+        RowSlice xs = extractRows(nb, nl, op.getInput(), first, rows);
+        RowSlice ys = extractRows(nb, nl, y, first, rows);
+        Value done = addTrees(nb, nl, xs.value, ys.value);
+        return tensor::InsertSliceOp::create(nb, nl, done, y, ys.offsets,
+                                             ys.sizes, ys.strides)
             .getResult();
       });
 }

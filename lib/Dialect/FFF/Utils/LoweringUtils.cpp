@@ -513,16 +513,8 @@ Value fff::buildPathOutput(OpBuilder &b, Location loc, Value dst,
                         prefixes, len, vectorWidth, accumulate);
 }
 
-namespace {
-/// A slice of rows [first, first + count) and every column of a tensor.
-struct RowSlice {
-  Value value;
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-};
-} // namespace
-
-static RowSlice extractRows(OpBuilder &b, Location loc, Value tensor,
-                            OpFoldResult first, OpFoldResult count) {
+RowSlice fff::rowRange(OpBuilder &b, Location loc, Value tensor,
+                       OpFoldResult first, OpFoldResult count) {
   auto type = cast<RankedTensorType>(tensor.getType());
   RowSlice slice;
   slice.offsets.assign(type.getRank(), b.getIndexAttr(0));
@@ -534,6 +526,12 @@ static RowSlice extractRows(OpBuilder &b, Location loc, Value tensor,
         type.isDynamicDim(d)
             ? OpFoldResult(dimValue(b, loc, tensor, d))
             : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  return slice;
+}
+
+RowSlice fff::extractRows(OpBuilder &b, Location loc, Value tensor,
+                          OpFoldResult first, OpFoldResult count) {
+  RowSlice slice = rowRange(b, loc, tensor, first, count);
   slice.value = tensor::ExtractSliceOp::create(b, loc, tensor, slice.offsets,
                                                slice.sizes, slice.strides);
   return slice;

@@ -181,6 +181,22 @@ Value buildPathOutput(OpBuilder &b, Location loc, Value dst,
                       Activation act, Value outputWeights, int64_t vectorWidth,
                       bool accumulate);
 
+/// Rows [first, first + count) and every column of a tensor: the offsets,
+/// sizes and strides of that slice, and (from extractRows) its value.
+struct RowSlice {
+  Value value;
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+};
+
+/// Where rows [first, first + count) of `tensor` are; creates no slice op
+/// (`value` stays null), for inserting rows built elsewhere.
+RowSlice rowRange(OpBuilder &b, Location loc, Value tensor, OpFoldResult first,
+                  OpFoldResult count);
+
+/// Rows [first, first + count) of `tensor` as a `tensor.extract_slice`.
+RowSlice extractRows(OpBuilder &b, Location loc, Value tensor,
+                     OpFoldResult first, OpFoldResult count);
+
 /// Body of a row loop: for global row `row`, gets a one-row slice (row 0)
 /// of each of the loop's outputs and returns the updated slices.
 using RowBodyBuilder = function_ref<SmallVector<Value>(
