@@ -130,12 +130,12 @@ cl::opt<int64_t> groupTileRows(
     cl::desc("With --group-rows: path neurons with several trees are "
              "grouped in tiles of this many rows, all trees over one tile "
              "before the next (default 1024; 0 = the whole batch)"),
-    cl::init(1024), cl::cat(category));
+    cl::init(fff::kDefaultGroupTileRows), cl::cat(category));
 cl::opt<int64_t> groupMinBatch(
     "group-min-batch",
     cl::desc("With --group-rows: smallest batch that is grouped; smaller "
              "batches run one row at a time (default 64; 0 = always group)"),
-    cl::init(64), cl::cat(category));
+    cl::init(fff::kDefaultGroupMinBatch), cl::cat(category));
 cl::opt<bool> openmp(
     "openmp",
     cl::desc("Run the row loops on OpenMP threads (OMP_NUM_THREADS picks how "

@@ -8,6 +8,12 @@
 
 namespace mlir::fff {
 
+/// fff-group-rows' defaults in the pipeline and fff-compile: the smallest
+/// batch that is grouped, and the tile of several-tree path neurons
+/// (docs/performance.md has the measurements behind them).
+constexpr int64_t kDefaultGroupMinBatch = 64;
+constexpr int64_t kDefaultGroupTileRows = 1024;
+
 /// Options of `fff-cpu-pipeline`: the choices that change the generated code.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<bool> fuse{
@@ -44,12 +50,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "group-tile-rows",
       llvm::cl::desc("fff-group-rows: path neurons with several trees are "
                      "grouped this many rows at a time (0 = whole batch)"),
-      llvm::cl::init(1024)};
+      llvm::cl::init(kDefaultGroupTileRows)};
   PassOptions::Option<int64_t> groupMinBatch{
       *this, "group-min-batch",
       llvm::cl::desc("fff-group-rows: smallest batch grouped; smaller ones "
                      "run one row at a time (0 or 1 = always group)"),
-      llvm::cl::init(64)};
+      llvm::cl::init(kDefaultGroupMinBatch)};
   PassOptions::Option<bool> outParams{
       *this, "out-params",
       llvm::cl::desc("Results become caller-allocated out-parameters that "
