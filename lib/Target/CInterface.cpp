@@ -397,7 +397,8 @@ struct EntryPointBuilder {
   Value nullButNotEmpty(Value ptr, ArrayRef<Value> sizes) {
     Value null = LLVM::ZeroOp::create(b, loc, ptrType);
     Value isNull = cmp(LLVM::ICmpPredicate::eq, ptr, null);
-    Value nonEmpty = cmp(LLVM::ICmpPredicate::ne, numElements(sizes), i64(0));
+    Value count = numElements(sizes);
+    Value nonEmpty = cmp(LLVM::ICmpPredicate::ne, count, i64(0));
     return LLVM::AndOp::create(b, loc, isNull, nonEmpty);
   }
 };
@@ -493,9 +494,10 @@ static LogicalResult generateEntryPoint(ModuleOp module,
       return dim.argIndex < 0 ? eb.i64(dim.size)
                               : argSizes[dim.argIndex][dim.argDim];
     };
-    shapeMismatch =
-        eb.orOf(shapeMismatch, eb.cmp(LLVM::ICmpPredicate::ne, size(check.lhs),
-                                      size(check.rhs)));
+    Value lhs = size(check.lhs);
+    Value rhs = size(check.rhs);
+    Value differ = eb.cmp(LLVM::ICmpPredicate::ne, lhs, rhs);
+    shapeMismatch = eb.orOf(shapeMismatch, differ);
   }
 
   // Bad arguments return before anything runs: negative sizes first (the
@@ -503,8 +505,10 @@ static LogicalResult generateEntryPoint(ModuleOp module,
   auto code = [&](CStatus status) {
     return eb.i32(static_cast<int32_t>(status));
   };
-  Value status = LLVM::SelectOp::create(
-      b, loc, nullPointer, code(CStatus::NullPointer), code(CStatus::Ok));
+  Value nullCode = code(CStatus::NullPointer);
+  Value okCode = code(CStatus::Ok);
+  Value status =
+      LLVM::SelectOp::create(b, loc, nullPointer, nullCode, okCode);
   status = LLVM::SelectOp::create(b, loc, shapeMismatch,
                                   code(CStatus::ShapeMismatch), status);
   status = LLVM::SelectOp::create(b, loc, negative,
@@ -538,15 +542,13 @@ static LogicalResult generateEntryPoint(ModuleOp module,
     auto takeError = lookupOrCreateTakeError(module, eb);
     LLVM::CallOp::create(b, loc, takeError, ValueRange{});
     LLVM::CallOp::create(b, loc, callee, operands);
-    Value failed = eb.cmp(
-        LLVM::ICmpPredicate::ne,
-        LLVM::CallOp::create(b, loc, takeError, ValueRange{}).getResult(),
-        eb.i32(0));
-    LLVM::BrOp::create(
-        b, loc,
-        ValueRange{LLVM::SelectOp::create(b, loc, failed, code(CStatus::GPU),
-                                          code(CStatus::Ok))},
-        exit);
+    Value error =
+        LLVM::CallOp::create(b, loc, takeError, ValueRange{}).getResult();
+    Value failed = eb.cmp(LLVM::ICmpPredicate::ne, error, eb.i32(0));
+    Value gpuFailed = code(CStatus::GPU);
+    Value ok = code(CStatus::Ok);
+    Value result = LLVM::SelectOp::create(b, loc, failed, gpuFailed, ok);
+    LLVM::BrOp::create(b, loc, ValueRange{result}, exit);
   }
   // Only the C ABI is exported; the lowered function can be inlined into it.
   callee.setLinkage(LLVM::Linkage::Internal);

@@ -10,7 +10,8 @@
 
 #include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/IR/FFFOps.h"
-#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+#include "fff/Dialect/FFF/Utils/Arithmetic.h"
+#include "fff/Dialect/FFF/Utils/Builders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -45,23 +46,11 @@ struct Warp {
 
 using IndexFn = function_ref<Value(OpBuilder &, Location, Value)>;
 
-Value index(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-/// Dimension `dim` of buffer `memref` (a constant when static).
-Value bufferDim(OpBuilder &b, Location loc, Value memref, int64_t dim) {
-  auto type = cast<MemRefType>(memref.getType());
-  if (!type.isDynamicDim(dim))
-    return index(b, loc, type.getDimSize(dim));
-  return memref::DimOp::create(b, loc, memref, dim);
-}
-
 /// `for i = lane; i < len; i += 32: body(i)`: a warp covers 32 consecutive
 /// elements per iteration, so its loads and stores are coalesced.
 void buildLaneLoop(OpBuilder &b, Location loc, const Warp &warp, Value len,
                    function_ref<void(OpBuilder &, Location, Value)> body) {
-  scf::ForOp::create(b, loc, warp.lane, len, index(b, loc, warp.size),
+  scf::ForOp::create(b, loc, warp.lane, len, constantIndex(b, loc, warp.size),
                      ValueRange{},
                      [&](OpBuilder &nb, Location nl, Value i, ValueRange) {
                        body(nb, nl, i);
@@ -78,7 +67,7 @@ Value buildWarpSum(OpBuilder &b, Location loc, const Warp &warp, Value len,
                    Type type, IndexFn term) {
   Value zero = floatConstant(b, loc, type, 0.0);
   auto loop = scf::ForOp::create(
-      b, loc, warp.lane, len, index(b, loc, warp.size), ValueRange{zero},
+      b, loc, warp.lane, len, constantIndex(b, loc, warp.size), ValueRange{zero},
       [&](OpBuilder &nb, Location nl, Value i, ValueRange acc) {
         Value sum = arith::AddFOp::create(nb, nl, acc[0], term(nb, nl, i));
         scf::YieldOp::create(nb, nl, sum);
@@ -92,11 +81,6 @@ Value buildWarpSum(OpBuilder &b, Location loc, const Warp &warp, Value len,
   }
   return sum;
 }
-
-Value load(OpBuilder &b, Location loc, Value memref, ValueRange indices) {
-  return memref::LoadOp::create(b, loc, memref, indices);
-}
-
 /// `out[row, c] += scale * src(c)` for this lane's columns.
 void buildRowUpdate(OpBuilder &b, Location loc, const Warp &warp, Value out,
                     Value row, Value len, Value scale, IndexFn src) {
@@ -116,8 +100,9 @@ Value buildNodeLogit(OpBuilder &b, Location loc, const Warp &warp, Value x,
   Type type = getElementTypeOrSelf(x.getType());
   Value dot = buildWarpSum(
       b, loc, warp, width, type, [&](OpBuilder &nb, Location nl, Value i) {
-        return arith::MulFOp::create(nb, nl, load(nb, nl, x, {row, i}),
-                                     load(nb, nl, weights, {node, i}));
+        Value xi = load(nb, nl, x, {row, i});
+        Value wi = load(nb, nl, weights, {node, i});
+        return arith::MulFOp::create(nb, nl, xi, wi);
       });
   return arith::AddFOp::create(b, loc, dot, load(b, loc, biases, {node}));
 }
@@ -172,17 +157,17 @@ Operation *replaceWithKernel(RewriterBase &rewriter, Operation *layer,
     auto forall = scf::ForallOp::create(
         b, loc, ArrayRef<OpFoldResult>{rows}, ValueRange{}, std::nullopt,
         [&](OpBuilder &nb, Location nl, ValueRange ivs) {
-          body(nb, nl, Warp{index(nb, nl, 0), 1}, ivs[0], buffers, out);
+          body(nb, nl, Warp{constantIndex(nb, nl, 0), 1}, ivs[0], buffers, out);
           scf::InParallelOp::create(nb, nl);
         });
     finish();
     return forall;
   }
-  Value perBlock = index(b, loc, warpsPerBlock);
+  Value perBlock = constantIndex(b, loc, warpsPerBlock);
   Value blocks = arith::CeilDivUIOp::create(b, loc, rows, perBlock);
-  Value one = index(b, loc, 1);
+  Value one = constantIndex(b, loc, 1);
   auto launch = gpu::LaunchOp::create(b, loc, blocks, one, one,
-                                      index(b, loc, kWarpSize), perBlock, one);
+                                      constantIndex(b, loc, kWarpSize), perBlock, one);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
@@ -223,15 +208,20 @@ Operation *convertPathNeuron(RewriterBase &rewriter, PathNeuronOp op,
               memref::StoreOp::create(nb, nl, floatConstant(nb, nl, type, 0.0),
                                       out, ValueRange{row, c});
             });
+        Value zero = constantIndex(b, loc, 0);
+        Value numTrees = constantIndex(b, loc, trees);
+        Value one = constantIndex(b, loc, 1);
         scf::ForOp::create(
-            b, loc, index(b, loc, 0), index(b, loc, trees), index(b, loc, 1),
-            ValueRange{},
+            b, loc, zero, numTrees, one, ValueRange{},
             [&](OpBuilder &tb, Location tl, Value tree, ValueRange) {
               Value base = arith::MulIOp::create(tb, tl, tree,
-                                                 index(tb, tl, nodesPerTree));
+                                                 constantIndex(tb, tl, nodesPerTree));
+              Value first = constantIndex(tb, tl, 0);
+              Value numLevels = constantIndex(tb, tl, levels);
+              Value step = constantIndex(tb, tl, 1);
+              Value root = constantIndex(tb, tl, 0);
               scf::ForOp::create(
-                  tb, tl, index(tb, tl, 0), index(tb, tl, levels),
-                  index(tb, tl, 1), ValueRange{index(tb, tl, 0)},
+                  tb, tl, first, numLevels, step, ValueRange{root},
                   [&](OpBuilder &nb, Location nl, Value, ValueRange n) {
                     Value node = arith::AddIOp::create(nb, nl, base, n[0]);
                     Value z = buildNodeLogit(nb, nl, warp, x, row, width, win,
@@ -260,14 +250,16 @@ void buildHiddenUnits(
   Value width = bufferDim(b, loc, x, 1);
   Value outWidth = bufferDim(b, loc, out, 1);
   Type type = getElementTypeOrSelf(x.getType());
+  Value zero = constantIndex(b, loc, 0);
+  Value one = constantIndex(b, loc, 1);
   scf::ForOp::create(
-      b, loc, index(b, loc, 0), hidden, index(b, loc, 1), ValueRange{},
+      b, loc, zero, hidden, one, ValueRange{},
       [&](OpBuilder &nb, Location nl, Value j, ValueRange) {
         Value dot = buildWarpSum(nb, nl, warp, width, type,
                                  [&](OpBuilder &ib, Location il, Value i) {
-                                   return arith::MulFOp::create(
-                                       ib, il, load(ib, il, x, {row, i}),
-                                       w1(ib, il, i, j));
+                                   Value xi = load(ib, il, x, {row, i});
+                                   Value wi = w1(ib, il, i, j);
+                                   return arith::MulFOp::create(ib, il, xi, wi);
                                  });
         Value h = buildActivation(
             nb, nl, arith::AddFOp::create(nb, nl, dot, b1(nb, nl, j)), act);
@@ -296,9 +288,12 @@ Operation *convertLeafMlp(RewriterBase &rewriter, LeafMlpOp op,
         Value width = bufferDim(b, loc, x, 1);
         Value outWidth = bufferDim(b, loc, out, 1);
         Type type = getElementTypeOrSelf(x.getType());
+        Value zero = constantIndex(b, loc, 0);
+        Value levels = constantIndex(b, loc, depth);
+        Value one = constantIndex(b, loc, 1);
+        Value root = constantIndex(b, loc, 0);
         auto walk = scf::ForOp::create(
-            b, loc, index(b, loc, 0), index(b, loc, depth), index(b, loc, 1),
-            ValueRange{index(b, loc, 0)},
+            b, loc, zero, levels, one, ValueRange{root},
             [&](OpBuilder &wb, Location wl, Value, ValueRange n) {
               Value z =
                   buildNodeLogit(wb, wl, warp, x, row, width, nw, nb, n[0]);
@@ -308,7 +303,7 @@ Operation *convertLeafMlp(RewriterBase &rewriter, LeafMlpOp op,
             });
         Value leaf =
             arith::SubIOp::create(b, loc, walk.getResult(0),
-                                  index(b, loc, getLeafTreeNodeCount(depth)));
+                                  constantIndex(b, loc, getLeafTreeNodeCount(depth)));
 
         // With a master leaf the output is s * leaf + (1 - s) * master:
         // each MLP's terms are scaled as they are added.
@@ -321,11 +316,13 @@ Operation *convertLeafMlp(RewriterBase &rewriter, LeafMlpOp op,
         buildLaneLoop(
             b, loc, warp, outWidth, [&](OpBuilder &nb2, Location nl, Value c) {
               Value bias = load(nb2, nl, b2, {leaf, c});
-              if (master)
-                bias = arith::AddFOp::create(
-                    nb2, nl, arith::MulFOp::create(nb2, nl, s, bias),
-                    arith::MulFOp::create(nb2, nl, r,
-                                          load(nb2, nl, buf[10], {c})));
+              if (master) {
+                Value leafTerm = arith::MulFOp::create(nb2, nl, s, bias);
+                Value masterBias = load(nb2, nl, buf[10], {c});
+                Value masterTerm =
+                    arith::MulFOp::create(nb2, nl, r, masterBias);
+                bias = arith::AddFOp::create(nb2, nl, leafTerm, masterTerm);
+              }
               memref::StoreOp::create(nb2, nl, bias, out, ValueRange{row, c});
             });
         buildHiddenUnits(

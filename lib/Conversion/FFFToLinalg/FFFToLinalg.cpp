@@ -8,7 +8,11 @@
 
 #include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/IR/FFFOps.h"
-#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+#include "fff/Dialect/FFF/Utils/Builders.h"
+#include "fff/Dialect/FFF/Utils/OptionChecks.h"
+#include "fff/Dialect/FFF/Utils/RowLoop.h"
+#include "fff/Dialect/FFF/Utils/RowOps.h"
+#include "fff/Dialect/FFF/Utils/TreeWalk.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

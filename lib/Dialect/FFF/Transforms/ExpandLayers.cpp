@@ -8,7 +8,9 @@
 
 #include "fff/Dialect/FFF/IR/FFFOps.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
-#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+#include "fff/Dialect/FFF/Utils/Arithmetic.h"
+#include "fff/Dialect/FFF/Utils/Builders.h"
+#include "fff/Dialect/FFF/Utils/RowOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -148,11 +150,12 @@ void expandPathNeuron(RewriterBase &rewriter, PathNeuronOp op,
   LayerBuilder lb{b, loc, dimValue(b, loc, x, 0), elem};
   int64_t visited = op.getTrees() * (op.getDepth() + 1);
 
+  Value nodesInit =
+      lb.empty(b.getIndexAttr(visited), b.getIntegerType(bitwidth));
+  Value logitsInit = lb.empty(b.getIndexAttr(visited), elem);
   auto route = RoutePathOp::create(
       b, loc, op.getTreesAttr(), op.getDepthAttr(), op.getTieAttr(), x,
-      op.getNodeWeights(), op.getNodeBiases(),
-      lb.empty(b.getIndexAttr(visited), b.getIntegerType(bitwidth)),
-      lb.empty(b.getIndexAttr(visited), elem));
+      op.getNodeWeights(), op.getNodeBiases(), nodesInit, logitsInit);
   Value a = lb.activate(route.getLogits(), op.getActivation());
 
   // Each visited node adds act(z) times its output row: a conditional matmul

@@ -16,7 +16,13 @@
 
 #include "fff/Dialect/FFF/IR/FFFOps.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
-#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+#include "fff/Dialect/FFF/Utils/Arithmetic.h"
+#include "fff/Dialect/FFF/Utils/Builders.h"
+#include "fff/Dialect/FFF/Utils/MlpRows.h"
+#include "fff/Dialect/FFF/Utils/OptionChecks.h"
+#include "fff/Dialect/FFF/Utils/RowLoop.h"
+#include "fff/Dialect/FFF/Utils/RowOps.h"
+#include "fff/Dialect/FFF/Utils/TreeWalk.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -138,10 +144,11 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
                 /*first=*/true);
     if (op.getTrees() == 1)
       return ys;
+    Value second = arith::ConstantIndexOp::create(nb, nl, 1);
+    Value trees = arith::ConstantIndexOp::create(nb, nl, op.getTrees());
+    Value step = arith::ConstantIndexOp::create(nb, nl, 1);
     auto loop = scf::ForOp::create(
-        nb, nl, arith::ConstantIndexOp::create(nb, nl, 1),
-        arith::ConstantIndexOp::create(nb, nl, op.getTrees()),
-        arith::ConstantIndexOp::create(nb, nl, 1), ys,
+        nb, nl, second, trees, step, ys,
         [&](OpBuilder &tb, Location tl, Value t, ValueRange args) {
           scf::YieldOp::create(tb, tl, addTree(tb, tl, t, args, false));
         });

@@ -31,7 +31,13 @@
 
 #include "fff/Dialect/FFF/IR/FFFOps.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
-#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+#include "fff/Dialect/FFF/Utils/Arithmetic.h"
+#include "fff/Dialect/FFF/Utils/Builders.h"
+#include "fff/Dialect/FFF/Utils/MlpRows.h"
+#include "fff/Dialect/FFF/Utils/OptionChecks.h"
+#include "fff/Dialect/FFF/Utils/RowLoop.h"
+#include "fff/Dialect/FFF/Utils/RowOps.h"
+#include "fff/Dialect/FFF/Utils/TreeWalk.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -52,39 +58,15 @@ using namespace mlir::fff;
 
 namespace {
 
-Value index(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-Value extract(OpBuilder &b, Location loc, Value t, ValueRange idx) {
-  return tensor::ExtractOp::create(b, loc, t, idx);
-}
-
-Value insert(OpBuilder &b, Location loc, Value v, Value t, ValueRange idx) {
-  return tensor::InsertOp::create(b, loc, v, t, idx);
-}
-
-/// `for i in [lb, ub): carried = body(i, carried)` with one tensor carried.
-Value buildLoop(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
-                Value carried,
-                function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
-  return scf::ForOp::create(
-             b, loc, lb, ub, step, ValueRange{carried},
-             [&](OpBuilder &nb, Location nl, Value i, ValueRange args) {
-               scf::YieldOp::create(nb, nl, body(nb, nl, i, args[0]));
-             })
-      .getResult(0);
-}
-
 /// Runs `chunk` on the positions [begin, end) of a group, `rows` at a time
 /// and then one at a time for the rest; `chunk` gets the positions.
 Value buildChunks(
     OpBuilder &b, Location loc, Value begin, Value end, int64_t rows, Value y,
     function_ref<Value(OpBuilder &, Location, ArrayRef<Value>, Value)> chunk) {
-  Value one = index(b, loc, 1);
+  Value one = constantIndex(b, loc, 1);
   Value wholeEnd = begin;
   if (rows > 1) {
-    Value r = index(b, loc, rows);
+    Value r = constantIndex(b, loc, rows);
     Value count = arith::SubIOp::create(b, loc, end, begin);
     Value whole = arith::MulIOp::create(
         b, loc, arith::DivUIOp::create(b, loc, count, r), r);
@@ -94,7 +76,7 @@ Value buildChunks(
                     SmallVector<Value> positions;
                     for (int64_t i = 0; i < rows; ++i)
                       positions.push_back(
-                          arith::AddIOp::create(nb, nl, p, index(nb, nl, i)));
+                          arith::AddIOp::create(nb, nl, p, constantIndex(nb, nl, i)));
                     return chunk(nb, nl, positions, cur);
                   });
   }
@@ -112,8 +94,8 @@ std::pair<Value, Value> buildCountingSort(OpBuilder &b, Location loc,
                                           Value keys, Value batch,
                                           int64_t numKeys, int64_t keyBase) {
   Type indexType = b.getIndexType();
-  Value zero = index(b, loc, 0), one = index(b, loc, 1);
-  Value base = index(b, loc, keyBase);
+  Value zero = constantIndex(b, loc, 0), one = constantIndex(b, loc, 1);
+  Value base = constantIndex(b, loc, keyBase);
   auto keyOf = [&](OpBuilder &nb, Location nl, Value r) {
     return arith::SubIOp::create(nb, nl, extract(nb, nl, keys, {r}), base)
         .getResult();
@@ -127,16 +109,17 @@ std::pair<Value, Value> buildCountingSort(OpBuilder &b, Location loc,
                       [&](OpBuilder &nb, Location nl, Value r, Value cur) {
                         Value slot =
                             arith::AddIOp::create(nb, nl, keyOf(nb, nl, r), one);
-                        Value n = arith::AddIOp::create(
-                            nb, nl, extract(nb, nl, cur, {slot}), one);
+                        Value count = extract(nb, nl, cur, {slot});
+                        Value n = arith::AddIOp::create(nb, nl, count, one);
                         return insert(nb, nl, n, cur, {slot});
                       });
-  offsets = buildLoop(b, loc, zero, index(b, loc, numKeys), one, offsets,
+  offsets = buildLoop(b, loc, zero, constantIndex(b, loc, numKeys), one, offsets,
                       [&](OpBuilder &nb, Location nl, Value e, Value cur) {
                         Value next = arith::AddIOp::create(nb, nl, e, one);
-                        Value sum = arith::AddIOp::create(
-                            nb, nl, extract(nb, nl, cur, {e}),
-                            extract(nb, nl, cur, {next}));
+                        Value before = extract(nb, nl, cur, {e});
+                        Value count = extract(nb, nl, cur, {next});
+                        Value sum =
+                            arith::AddIOp::create(nb, nl, before, count);
                         return insert(nb, nl, sum, cur, {next});
                       });
   // order[cursor[key]++] = row, with the cursors starting at the offsets.
@@ -162,7 +145,7 @@ Value groupLeafMlp(OpBuilder &b, LeafMlpOp op, int64_t vectorWidth,
   Value x = op.getInput();
   Type elem = getElementTypeOrSelf(x.getType());
   Type indexType = b.getIndexType();
-  Value zero = index(b, loc, 0), one = index(b, loc, 1);
+  Value zero = constantIndex(b, loc, 0), one = constantIndex(b, loc, 1);
   Value batch = dimValue(b, loc, x, 0);
   int64_t leaves = int64_t(1) << op.getDepth();
 
@@ -190,7 +173,7 @@ Value groupLeafMlp(OpBuilder &b, LeafMlpOp op, int64_t vectorWidth,
   }
   Value y = op.getInit();
   Value outDim = dimValue(b, loc, y, 1);
-  Value local = index(b, loc, 0); // the row of a 1 x O slice
+  Value local = constantIndex(b, loc, 0); // the row of a 1 x O slice
   // Runs `mlp` on `rows` and writes them into `cur`. Each row is computed
   // in a tensor of its own (1 x O), then inserted: slices of `cur` at
   // dynamic rows could be the same row as far as bufferization knows, and
@@ -223,7 +206,7 @@ Value groupLeafMlp(OpBuilder &b, LeafMlpOp op, int64_t vectorWidth,
     return cur;
   };
   y = buildLoop(
-      b, loc, zero, index(b, loc, leaves), one, y,
+      b, loc, zero, constantIndex(b, loc, leaves), one, y,
       [&](OpBuilder &nb, Location nl, Value leaf, Value cur) {
         Value begin = extract(nb, nl, offsets, {leaf});
         Value end = extract(nb, nl, offsets,
@@ -283,7 +266,7 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
   Type elem = getElementTypeOrSelf(op.getInput().getType());
   Activation act = op.getActivation();
   int64_t levels = op.getDepth() + 1;
-  Value perTree = index(b, loc, getPathTreeNodeCount(op.getDepth()));
+  Value perTree = constantIndex(b, loc, getPathTreeNodeCount(op.getDepth()));
   int64_t subtrees = int64_t(1) << split;
   // Tree t's contribution for the rows of `x` (all of the batch, or a tile)
   // into y; the first tree writes y's rows without reading them.
@@ -291,7 +274,7 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
                      bool first) -> Value {
     Value batch = dimValue(tb, tl, x, 0);
     Value base = arith::MulIOp::create(tb, tl, t, perTree);
-    Value zero = index(tb, tl, 0);
+    Value zero = constantIndex(tb, tl, 0);
     // 1. Every row walks the top levels: act(z) per level, and the root of
     // the subtree it continues in.
     Value actsInit = tensor::EmptyOp::create(
@@ -308,9 +291,10 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
               op.getNodeBiases(), base, ValueRange{zero}, split, op.getTie(),
               vectorWidth)[0];
           Value acts = slices[0];
-          for (auto [level, logit] : llvm::enumerate(path.logits))
-            acts = insert(nb, nl, buildActivation(nb, nl, logit, act), acts,
-                          {zero, index(nb, nl, level)});
+          for (auto [level, logit] : llvm::enumerate(path.logits)) {
+            Value a = buildActivation(nb, nl, logit, act);
+            acts = insert(nb, nl, a, acts, {zero, constantIndex(nb, nl, level)});
+          }
           return SmallVector<Value>{
               acts, insert(nb, nl, path.end, slices[1], {zero})};
         });
@@ -335,7 +319,7 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
     // The top levels' nodes are the subtree root's ancestors (the parent of
     // heap node n is (n - 1) / 2; level 0's is the tree's root).
     SmallVector<Value> scales(split), globals(split);
-    Value node = root, one = index(tb, tl, 1);
+    Value node = root, one = constantIndex(tb, tl, 1);
     for (int64_t level = split - 1; level >= 0; --level) {
       node = level == 0 ? zero
                         : arith::ShRUIOp::create(
@@ -343,7 +327,7 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
                               one)
                               .getResult();
       globals[level] = arith::AddIOp::create(tb, tl, base, node);
-      scales[level] = extract(tb, tl, acts, {row, index(tb, tl, level)});
+      scales[level] = extract(tb, tl, acts, {row, constantIndex(tb, tl, level)});
     }
     for (auto [global, logit] : llvm::zip_equal(below.globals, below.logits)) {
       globals.push_back(global);
@@ -367,11 +351,13 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
   // Every tree in turn over the rows of `rowsX` into `rowsY`.
   auto addTrees = [&](OpBuilder &gb, Location gl, Value rowsX,
                       Value rowsY) -> Value {
-    Value y = addTree(gb, gl, rowsX, index(gb, gl, 0), rowsY, /*first=*/true);
+    Value y = addTree(gb, gl, rowsX, constantIndex(gb, gl, 0), rowsY, /*first=*/true);
     if (op.getTrees() == 1)
       return y;
-    return buildLoop(gb, gl, index(gb, gl, 1), index(gb, gl, op.getTrees()),
-                     index(gb, gl, 1), y,
+    Value second = constantIndex(gb, gl, 1);
+    Value trees = constantIndex(gb, gl, op.getTrees());
+    Value step = constantIndex(gb, gl, 1);
+    return buildLoop(gb, gl, second, trees, step, y,
                      [&](OpBuilder &nb, Location nl, Value t, Value cur) {
                        return addTree(nb, nl, rowsX, t, cur, /*first=*/false);
                      });
@@ -381,9 +367,9 @@ Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
   // Several trees each update every output row: in tiles of rows, those
   // rows (and the inputs) stay in cache from one tree to the next.
   Value all = dimValue(b, loc, op.getInput(), 0);
-  Value tile = index(b, loc, tileRows);
+  Value tile = constantIndex(b, loc, tileRows);
   return buildLoop(
-      b, loc, index(b, loc, 0), all, tile, op.getInit(),
+      b, loc, constantIndex(b, loc, 0), all, tile, op.getInit(),
       [&](OpBuilder &nb, Location nl, Value first, Value y) {
         Value rows = arith::MinUIOp::create(
             nb, nl, tile, arith::SubIOp::create(nb, nl, all, first));

@@ -9,7 +9,7 @@
 
 #include "fff/Dialect/FFF/IR/FFFOps.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
-#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+#include "fff/Dialect/FFF/Utils/Builders.h"
 
 namespace mlir::fff {
 #define GEN_PASS_DEF_FFFINSERTSHAPECHECKS
