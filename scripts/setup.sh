@@ -3,8 +3,9 @@
 # and builds the project. Safe to re-run: installed packages are skipped and the
 # build is incremental.
 #
-#   scripts/setup.sh            install + build
+#   scripts/setup.sh            install + build (clang-22)
 #   FFF_BUILD_DIR=dir scripts/setup.sh
+#   FFF_COMPILER=gcc FFF_BUILD_DIR=build-gcc scripts/setup.sh   (Debian's g++)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,10 +33,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "== configuring and building in $build"
+# The compiler that builds fff-mlir; the IR it emits must not depend on it
+# (scripts/compare_compilers.py checks).
+case "${FFF_COMPILER:-clang}" in
+  clang) cc=clang-22 cxx=clang++-22 ;;
+  gcc) cc=gcc cxx=g++ ;;
+  *) echo "FFF_COMPILER must be clang or gcc, got '$FFF_COMPILER'" >&2; exit 2 ;;
+esac
+
+echo "== configuring and building in $build with $cxx"
 cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+  -DCMAKE_C_COMPILER=$cc -DCMAKE_CXX_COMPILER=$cxx \
   -DLLVM_USE_LINKER=lld \
   -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
   -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null

@@ -1,27 +1,53 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every suite: lit (IR tests and
-# the GoogleTest unit tests, what `ninja check-fff` runs) and pytest. Ends
-# with one line 'N passed, N failed[, N skipped]' over all of them and exits
-# non-zero if anything failed.
+# Installs what is missing, builds, and runs every suite:
+#   1. with the clang build (build/): lit (IR tests and the GoogleTest unit
+#      tests, what `ninja check-fff` runs) and pytest;
+#   2. with a GCC build (build-gcc/): lit again, then
+#      scripts/compare_compilers.py, which checks that both builds emit the
+#      same bytes on every test input (the IR must not depend on the compiler
+#      that built fff-mlir).
+# FFF_COMPILERS=clang skips the GCC stage. Ends with one line
+# 'N passed, N failed[, N skipped]' over all of them and exits non-zero if
+# anything failed.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FFF_BUILD_DIR:-$root/build}
+gcc_build=${FFF_GCC_BUILD_DIR:-$root/build-gcc}
+compilers=${FFF_COMPILERS:-clang gcc}
 results=$build/test-results
+lit=/usr/lib/llvm-22/bin/lit
 
 bash "$root/scripts/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
 rm -rf "$results" && mkdir -p "$results"
+reports=()
 
 echo "== lit: $build/test"
-/usr/lib/llvm-22/bin/lit -sv --xunit-xml-output "$results/lit.xml" "$build/test"
-lit_rc=$?
+$lit -sv --xunit-xml-output "$results/lit.xml" "$build/test"
+rc=$?
+reports+=("$results/lit.xml")
 
 echo "== pytest: python/tests"
 FFF_BUILD_DIR=$build PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider "$root/python/tests" \
   --junitxml="$results/pytest.xml"
-pytest_rc=$?
 # pytest exits 5 when it collected nothing: that is a failure here too.
+[ $? -eq 0 ] || rc=1
+reports+=("$results/pytest.xml")
 
-/usr/bin/python3 "$root/scripts/summarize_tests.py" "$results/lit.xml" "$results/pytest.xml"
+if [[ " $compilers " == *" gcc "* ]]; then
+  echo "== GCC build: $gcc_build"
+  if FFF_COMPILER=gcc FFF_BUILD_DIR=$gcc_build bash "$root/scripts/setup.sh"; then
+    echo "== lit (GCC build): $gcc_build/test"
+    $lit -sv --xunit-xml-output "$results/lit-gcc.xml" "$gcc_build/test" || rc=1
+    echo "== same output from the clang and GCC builds"
+    /usr/bin/python3 "$root/scripts/compare_compilers.py" "$build" "$gcc_build" \
+      --junit "$results/compare-compilers.xml" || rc=1
+  else
+    rc=1
+  fi
+  reports+=("$results/lit-gcc.xml" "$results/compare-compilers.xml")
+fi
+
+/usr/bin/python3 "$root/scripts/summarize_tests.py" "${reports[@]}"
 summary_rc=$?
-[ $lit_rc -eq 0 ] && [ $pytest_rc -eq 0 ] && [ $summary_rc -eq 0 ]
+[ $rc -eq 0 ] && [ $summary_rc -eq 0 ]

@@ -10,7 +10,7 @@
 
 #include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
-#include "fff/Dialect/FFF/Utils/LoweringUtils.h"
+#include "fff/Dialect/FFF/Utils/OptionChecks.h"
 #include "fff/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -55,6 +55,8 @@ void fff::buildBufferizationPipeline(OpPassManager &pm, bool outParams) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Upstream makes the constants' globals in a pointer-dependent order.
+  pm.addPass(createFFFOrderConstantGlobals());
   // Loops that carried a tensor now carry the same buffer around: folding
   // those iter_args lets the result be the allocation itself, which
   // buffer-results-to-out-params then replaces by the caller's buffer

@@ -216,4 +216,20 @@ def FFFExpandStridedCopies : Pass<"fff-expand-strided-copies"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def FFFOrderConstantGlobals : Pass<"fff-order-constant-globals", "ModuleOp"> {
+  let summary = "Name and place the globals of bufferized constants in the "
+                "order of their first use";
+  let description = [{
+    MLIR 22's `one-shot-bufferize` with `bufferize-function-boundaries`
+    visits functions in an order that depends on pointer values, so the
+    `memref.global`s it makes for tensor constants (`__constant_<type>`,
+    `_0`, `_1`, ... when types repeat) come out in an order, and with
+    suffixes, that vary from run to run. This pass renames every such global
+    in the order of its first `memref.get_global` in the module and moves
+    them, in that order, to the top of the module, so the pipelines give the
+    same output on every run and whichever compiler built them. Other
+    globals are left alone.
+  }];
+}
+
 #endif // FFF_DIALECT_FFF_TRANSFORMS_PASSES_TD
