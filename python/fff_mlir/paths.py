@@ -15,9 +15,21 @@ def build_dir() -> Path:
     return Path(os.environ.get("FFF_BUILD_DIR", REPO_ROOT / "build"))
 
 
+def tools_dir() -> Path:
+    """$FFF_BUILD_DIR/bin if set; else <prefix>/bin for a copy installed by
+    `cmake --install`; else <repo root>/build/bin."""
+    if "FFF_BUILD_DIR" not in os.environ:
+        try:
+            from ._installed import TOOLS_DIR  # only in an installed copy
+            return TOOLS_DIR
+        except ImportError:
+            pass
+    return build_dir() / "bin"
+
+
 def tool(name: str) -> Path:
     """Path of a built tool such as fff-opt; FileNotFoundError saying how to build it."""
-    path = build_dir() / "bin" / name
+    path = tools_dir() / name
     if not path.is_file():
         raise FileNotFoundError(f"{name} not found at {path}: build it with scripts/setup.sh "
                                 "or point FFF_BUILD_DIR at your build directory")
