@@ -23,6 +23,14 @@ tools = ["fff-opt", "fff-compile", "mlir-opt", "mlir-runner", "mlir-translate", 
          ToolSubst("%PYTHON", config.python_executable, unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(("%fff_src_root", config.fff_src_root))
+config.substitutions.append(("%fff_obj_root", config.fff_obj_root))
+# test/Install: cmake, and a configure command that builds another project
+# with fff-mlir's own generator and C++ compiler.
+config.substitutions.append(("%{cmake}", '"%s"' % config.cmake_command))
+config.substitutions.append(("%{cmake_configure}",
+    '"%s" -G "%s" -DCMAKE_MAKE_PROGRAM="%s" -DCMAKE_CXX_COMPILER="%s"' % (
+        config.cmake_command, config.cmake_generator, config.cmake_make_program,
+        config.cmake_cxx_compiler)))
 
 # Runtime support libraries for mlir-runner (printMemrefF32, ...), shipped
 # next to the LLVM tools by Debian's mlir-22-tools.

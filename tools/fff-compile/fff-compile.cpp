@@ -169,11 +169,23 @@ cl::opt<int64_t> warpsPerBlock(
     "warps-per-block",
     cl::desc("--target=cuda: rows (one warp each) per block (default 4)"),
     cl::init(4), cl::cat(category));
+/// The runtime archive beside fff-compile: <prefix>/lib/... for
+/// <prefix>/bin/fff-compile, so the build tree and an install prefix both
+/// work. The executable's path is read from /proc, else searched on PATH.
+std::string defaultCudaRuntime() {
+  SmallString<256> path(llvm::sys::fs::getMainExecutable(
+      "fff-compile", reinterpret_cast<void *>(&defaultCudaRuntime)));
+  llvm::sys::path::remove_filename(path); // <prefix>/bin
+  llvm::sys::path::remove_filename(path); // <prefix>
+  llvm::sys::path::append(path, FFF_CUDA_RUNTIME_IN_PREFIX);
+  return std::string(path);
+}
 cl::opt<std::string> cudaRuntime(
     "cuda-runtime",
     cl::desc("--target=cuda: the runtime archive linked into the library "
-             "(default: the one built with fff-compile)"),
-    cl::init(FFF_CUDA_RUNTIME_ARCHIVE), cl::cat(category));
+             "(default: " FFF_CUDA_RUNTIME_IN_PREFIX " under the directory "
+             "that holds fff-compile's bin/)"),
+    cl::init(defaultCudaRuntime()), cl::cat(category));
 cl::opt<bool> gpuKernelsOnHost(
     "gpu-kernels-on-host",
     cl::desc("Test aid for machines without a GPU: compile the CUDA "
