@@ -6,7 +6,8 @@ import pytest
 import fff_mlir
 from conftest import require_fixture, require_torch
 from fff_mlir import CheckpointError, CompiledLayer, LeafMLP, PathNeuron, ShapeError
-from fff_mlir.examples import EXAMPLES, example_input, ultrafastbert_layer
+from fff_mlir.jobs.examples import EXAMPLES, example_input, ultrafastbert_layer
+from fff_mlir.jobs.mnist import load_test_set
 from fff_mlir.verify import compare
 
 
@@ -119,6 +120,6 @@ def test_mnist_fixture_through_the_api(tmp_path):
     require_torch()
     layer = fff_mlir.load(mnist / "models" / "ml_l4_d2.pt")
     assert isinstance(layer, LeafMLP)
-    x, labels = fff_mlir.load_test_set(mnist)
+    x, labels = load_test_set(mnist)
     fast = fff_mlir.compile(layer, output=tmp_path / "libmnist.so")
     assert int(np.sum(np.argmax(fast(x), axis=1) == labels)) == 9473
