@@ -35,22 +35,24 @@ QUICK = Shape("quick leaf-MLP 32 d3", "leaf_mlp", 32, 8, 3, leaf_width=4, master
 
 
 def per_call(fn, min_time: float) -> float:
-    """Median seconds per call of fn() over blocks of calls (after a warm-up)."""
+    """Median seconds per call of fn() over blocks of calls (after a warm-up),
+    in CPU time: on a shared machine, time spent descheduled is not the
+    call's (fff-bench's median of single calls leaves it out too)."""
     fn()
     calls = 1
     while True:
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(calls):
             fn()
-        if time.perf_counter() - start > min_time / 20 or calls >= 1 << 20:
+        if time.process_time() - start > min_time / 20 or calls >= 1 << 20:
             break
         calls *= 2
     blocks = []
     for _ in range(9):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(calls):
             fn()
-        blocks.append((time.perf_counter() - start) / calls)
+        blocks.append((time.process_time() - start) / calls)
     return float(np.median(blocks))
 
 
