@@ -113,6 +113,7 @@ def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
     (`library.path.parent`), and so does a failed compilation, whose
     CompileError names the `.mlir`.
     """
+    compiler = tool("fff-compile")
     temporary = output is None
     if temporary:
         output = Path(tempfile.mkdtemp(prefix="fff_mlir_")) / f"lib{stem}.so"
@@ -121,7 +122,7 @@ def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
     source = output.with_suffix(".mlir")
     source.write_text(mlir_text)
     try:
-        _run([tool("fff-compile"), source, "-o", output, *options.flags()])
+        _run([compiler, source, "-o", output, *options.flags()])
     except CompileError as e:
         raise CompileError(f"{e}\nfff-compile's input is kept in {source}") from None
     library = Library(output)
