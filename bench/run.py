@@ -1,7 +1,7 @@
 """The CPU benchmark: compiled FFF layers against their baselines, one run.
 
-    python3 bench/run.py            # everything; writes docs/performance/
-    python3 bench/run.py --quick    # one small shape, a few batches (a smoke test)
+    PYTHONPATH=python python3 bench/run.py            # everything; writes docs/performance/
+    PYTHONPATH=python python3 bench/run.py --quick    # one small shape, a few batches (a smoke test)
 
 For each shape it compiles the FFF variants with fff-compile (weights passed
 at run time) and the dense block with the same MLIR pipeline, checks every
@@ -11,6 +11,7 @@ per thread count (bench/fff_bench.cpp): the variants, the plain C++ loop
 the CPU has AVX-512; PyTorch's FFF-by-gather and dense nn.Linear are timed
 here when torch is installed. Results: results.json, results.md and PNG
 plots in the output directory. docs/performance.md discusses them.
+Run with python/ on PYTHONPATH (scripts/bench.sh sets it).
 """
 from __future__ import annotations
 
@@ -24,94 +25,21 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from bench_common import QUICK, SHAPES, Shape, fff_bench_command, torch_path_neuron_by_gather, write_weights
+from fff_mlir import machine
+from fff_mlir.mlir_text import dense_literal, to_mlir
+from fff_mlir.native import CompileOptions, compile_mlir, run_layer
+from fff_mlir.paths import build_dir
+from fff_mlir.verify import compare
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "python"))
 
-import numpy as np  # noqa: E402
-
-from fff_mlir import LeafMLP, MasterLeaf, machine  # noqa: E402
-from fff_mlir.examples import ultrafastbert_layer  # noqa: E402
-from fff_mlir.mlir_text import layer_weights, to_mlir  # noqa: E402
-from fff_mlir.native import CompileOptions, compile_mlir, run_layer  # noqa: E402
-from fff_mlir.paths import build_dir  # noqa: E402
-from fff_mlir.verify import compare  # noqa: E402
-
-BATCHES = (1, 16, 128, 1024, 16384)
 # The naive loops of the MLIR-compiled dense block take seconds per call
 # beyond this many multiply-adds; larger batches are not timed for it.
 DENSE_MLIR_MAX_MACS = 3e9
 
-
-@dataclass
-class Shape:
-    name: str
-    family: str  # path_neuron | leaf_mlp
-    d_in: int
-    d_out: int
-    depth: int
-    trees: int = 1
-    leaf_width: int = 0
-    master: int = 0
-    batches: tuple = BATCHES
-
-    def layer(self, seed: int = 1):
-        if self.family == "path_neuron":
-            layer = ultrafastbert_layer(seed, self.trees, self.depth, self.d_in)
-            if self.d_out != self.d_in:
-                raise ValueError("path-neuron shapes here are square")
-            return layer
-        rng = np.random.default_rng(seed)
-        n, w = 2 ** self.depth, self.leaf_width
-
-        def normal(*s, fan_in=1):
-            return (rng.standard_normal(s) / np.sqrt(fan_in)).astype(np.float32)
-        master = None
-        if self.master:
-            m = self.master
-            master = MasterLeaf(normal(self.d_in, m, fan_in=self.d_in), normal(m) / 10,
-                                normal(m, self.d_out, fan_in=m), normal(self.d_out) / 10, k=0.5)
-        return LeafMLP(normal(n - 1, self.d_in, fan_in=self.d_in), normal(n - 1) / 10,
-                       normal(n, self.d_in, w, fan_in=self.d_in), normal(n, w) / 10,
-                       normal(n, w, self.d_out, fan_in=w), normal(n, self.d_out) / 10,
-                       master, activation="relu", tie="ge")
-
-    def fff_flops(self) -> float:
-        """Multiply-adds x 2 per row of the conditional computation."""
-        if self.family == "path_neuron":
-            return self.trees * (self.depth + 1) * 2 * (self.d_in + self.d_out)
-        leaf = 2 * self.depth * self.d_in + 2 * self.leaf_width * (self.d_in + self.d_out)
-        return leaf + 2 * self.master * (self.d_in + self.d_out)
-
-    def dense_hidden(self) -> int:
-        if self.family == "path_neuron":
-            return self.trees * (2 ** (self.depth + 1) - 1)
-        return 2 ** self.depth * self.leaf_width + self.master
-
-    def dense_flops(self) -> float:
-        return 2 * self.dense_hidden() * (self.d_in + self.d_out)
-
-    def fff_bytes(self) -> float:
-        """Bytes of weights and activations one row touches."""
-        return 4 * (self.fff_flops() / 2 + self.d_in + self.d_out)
-
-    def dense_bytes(self, batch: int) -> float:
-        return 4 * (self.dense_flops() / 2 / batch + self.d_in + self.d_out + self.dense_hidden())
-
-
-SHAPES = [
-    Shape("UltraFastBERT-1x11", "path_neuron", 768, 768, 11, trees=1),
-    Shape("UltraFastBERT-4x9", "path_neuron", 768, 768, 9, trees=4),
-    Shape("UltraFastBERT-16x7", "path_neuron", 768, 768, 7, trees=16),
-    Shape("vision leaf-MLP l8 d10", "leaf_mlp", 768, 768, 10, leaf_width=8),
-    Shape("vision leaf-MLP l16 d9", "leaf_mlp", 768, 768, 9, leaf_width=16),
-    Shape("vision leaf-MLP l32 d8", "leaf_mlp", 768, 768, 8, leaf_width=32),
-    Shape("MNIST lb_l8_d1", "leaf_mlp", 784, 10, 1, leaf_width=8),
-    Shape("MNIST lb_l2_d3", "leaf_mlp", 784, 10, 3, leaf_width=2),
-    Shape("MNIST ml_l4_d2", "leaf_mlp", 784, 10, 2, leaf_width=4, master=8),
-    Shape("MNIST ml_l8_d4", "leaf_mlp", 784, 10, 4, leaf_width=8, master=8),
-]
-QUICK = [Shape("quick path-neuron 64 d4", "path_neuron", 64, 64, 4, batches=(1, 16)),
-         Shape("quick leaf-MLP 32 d3", "leaf_mlp", 32, 8, 3, leaf_width=4, master=4, batches=(1, 16))]
 
 # name -> fff-compile options; the compiled variants worth comparing.
 VARIANTS = {
@@ -140,7 +68,6 @@ class Record:
 
 def dense_mlir(layer, shape: Shape) -> str:
     """The dense block (all neurons, ReLU) as linalg.matmul, weights baked in."""
-    from fff_mlir.mlir_text import _dense
     if shape.family == "path_neuron":
         w1, b1, w2 = layer.w_in.T, layer.b_in, layer.w_out.T
         b2 = np.zeros(shape.d_out, np.float32)
@@ -158,10 +85,10 @@ def dense_mlir(layer, shape: Shape) -> str:
 #map_bias = affine_map<(i, j) -> (j)>
 #map_id = affine_map<(i, j) -> (i, j)>
 func.func @layer(%x: tensor<?x{d}xf32>) -> tensor<?x{o}xf32> {{
-  %w1 = arith.constant {_dense(w1)} : tensor<{d}x{h}xf32>
-  %b1 = arith.constant {_dense(b1)} : tensor<{h}xf32>
-  %w2 = arith.constant {_dense(w2)} : tensor<{h}x{o}xf32>
-  %b2 = arith.constant {_dense(b2)} : tensor<{o}xf32>
+  %w1 = arith.constant {dense_literal(w1)} : tensor<{d}x{h}xf32>
+  %b1 = arith.constant {dense_literal(b1)} : tensor<{h}xf32>
+  %w2 = arith.constant {dense_literal(w2)} : tensor<{h}x{o}xf32>
+  %b2 = arith.constant {dense_literal(b2)} : tensor<{o}xf32>
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
   %n = tensor.dim %x, %c0 : tensor<?x{d}xf32>
@@ -191,27 +118,6 @@ func.func @layer(%x: tensor<?x{d}xf32>) -> tensor<?x{o}xf32> {{
 
 def progress(message: str, end: str = "\n"):
     print(message, end=end, flush=True)
-
-
-def torch_path_neuron_by_gather(torch, layer, shape: Shape, device: str = "cpu"):
-    """PyTorch's FFF-by-gather for a path-neuron layer: per tree and level,
-    each row gathers its node's weight rows (bench/gpu/run.py uses it too)."""
-    w_in = torch.from_numpy(layer.w_in).to(device)
-    b_in = torch.from_numpy(layer.b_in).to(device)
-    w_out_rows = torch.from_numpy(np.ascontiguousarray(layer.w_out.T)).to(device)
-    per_tree = 2 ** (shape.depth + 1) - 1
-
-    def fff(x):
-        y = torch.zeros(x.shape[0], shape.d_out, device=device)
-        for t in range(shape.trees):
-            n = torch.zeros(x.shape[0], dtype=torch.long, device=device)
-            for _ in range(shape.depth + 1):
-                node = t * per_tree + n
-                z = (x * w_in[node]).sum(1) + b_in[node]
-                y += torch.nn.functional.gelu(z)[:, None] * w_out_rows[node]
-                n = 2 * n + 1 + (z > 0).long()
-        return y
-    return fff
 
 
 def torch_baselines(layer, shape: Shape, threads: int, min_time: float):
@@ -297,17 +203,9 @@ def run_shape(shape: Shape, work: Path, threads_list, min_time: float) -> list:
         result = compare(layer, x, run_layer(lib, "layer", layer, x))
         if not result.ok:
             raise SystemExit(f"{shape.name}: {name} disagrees with the reference: {result}")
-    ins, master = layer_weights(layer)
-    weights = work / "weights.bin"
-    with open(weights, "wb") as f:
-        for _, a in ins + master:
-            f.write(np.ascontiguousarray(a, dtype="<f4").tobytes())
+    weights = write_weights(layer, work / "weights.bin")
     progress(" ok; timing", end="")
-    common = [str(build_dir() / "bin" / "fff-bench"), "--family", shape.family,
-              "--d-in", str(shape.d_in), "--d-out", str(shape.d_out), "--depth", str(shape.depth),
-              "--trees", str(shape.trees), "--leaf-width", str(shape.leaf_width),
-              "--master", str(shape.master), "--act", layer.activation, "--tie", layer.tie,
-              "--weights", str(weights), "--min-time", str(min_time)]
+    common = fff_bench_command(shape, layer, weights, min_time)
     records = []
     for threads in threads_list:
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))

@@ -7,4 +7,4 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FFF_BUILD_DIR:-$root/build}
 bash "$root/scripts/setup.sh"
-FFF_BUILD_DIR=$build /usr/bin/python3 "$root/bench/run.py" "$@"
+FFF_BUILD_DIR=$build PYTHONPATH="$root/python:$root/bench" /usr/bin/python3 "$root/bench/run.py" "$@"

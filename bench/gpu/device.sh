@@ -13,6 +13,6 @@ export PATH=/usr/local/cuda/bin:$PATH PYTHONUNBUFFERED=1
   nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv
   cmake -S "$root/bench/gpu" -B /tmp/fff-gpu-bench -G Ninja -DCMAKE_BUILD_TYPE=Release &&
     ninja -C /tmp/fff-gpu-bench &&
-    PYTHONPATH="$root/python" python3 "$root/bench/gpu/run.py" device \
+    PYTHONPATH="$root/python:$root/python/tests:$root/bench" python3 "$root/bench/gpu/run.py" device \
       --libs "$root/build/gpu-bench" --bench /tmp/fff-gpu-bench/fff-gpu-bench --out "$out"
 } 2>&1 | tee "$out/gpu-log.txt"

@@ -3,6 +3,7 @@
 The GPU machine has the driver, the CUDA toolkit and PyTorch but no MLIR, so
 the libraries are compiled here and carried there:
 
+    export PYTHONPATH=python:python/tests:bench       # fff_mlir, compiled_cases, bench_common
     python3 bench/gpu/run.py prepare                  # here: build/gpu-bench/
     # there (the device tool; carry build/gpu-bench):
     bash bench/gpu/device.sh                          # writes $OUT/gpu-results.json
@@ -32,12 +33,9 @@ import time
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "python"))
-sys.path.insert(0, str(ROOT / "python" / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
+import numpy as np
 
-import numpy as np  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 BATCHES = (1, 16, 128, 1024, 16384)
 SHAPE_NAMES = ("UltraFastBERT-1x11", "UltraFastBERT-4x9", "UltraFastBERT-16x7")
@@ -51,7 +49,7 @@ def slug(name: str) -> str:
 
 
 def shapes():
-    from run import SHAPES  # bench/run.py
+    from bench_common import SHAPES
     return [s for s in SHAPES if s.name in SHAPE_NAMES]
 
 
@@ -104,7 +102,8 @@ def check_cases(libs: Path) -> dict:
 
 
 def check_mnist(libs: Path) -> dict:
-    from fff_mlir import load_layer, load_test_set
+    from fff_mlir import load_layer
+    from fff_mlir.jobs.mnist import load_test_set
     from fff_mlir.native import Library, run_layer
     from compiled_cases import MNIST_MODELS
     fixtures = libs / "fixtures" / "mnist"
@@ -123,7 +122,7 @@ def check_mnist(libs: Path) -> dict:
 def torch_gather(shape, layer, batches, min_time: float) -> list:
     """PyTorch's FFF-by-gather on the GPU: (batch, seconds per call)."""
     import torch
-    from run import torch_path_neuron_by_gather  # bench/run.py
+    from bench_common import torch_path_neuron_by_gather
     dev = torch.device("cuda")
     fff = torch_path_neuron_by_gather(torch, layer, shape, device="cuda")
     out = []
@@ -153,7 +152,7 @@ def torch_gather(shape, layer, batches, min_time: float) -> list:
 
 
 def device(libs: Path, bench: Path, out: Path, min_time: float):
-    from fff_mlir.mlir_text import layer_weights
+    from bench_common import write_weights
     from fff_mlir.native import Library, run_layer
     from fff_mlir.verify import compare
     out.mkdir(parents=True, exist_ok=True)
@@ -184,10 +183,7 @@ def device(libs: Path, bench: Path, out: Path, min_time: float):
         x = rng.standard_normal((257, shape.d_in)).astype(np.float32)
         step(f"{shape.name} vs reference",
              lambda: str(compare(layer, x, run_layer(Library(lib_path), "layer", layer, x))))
-        weights = out / f"{slug(shape.name)}.weights.bin"
-        with open(weights, "wb") as f:
-            for _, a in layer_weights(layer)[0]:
-                f.write(np.ascontiguousarray(a, dtype="<f4").tobytes())
+        weights = write_weights(layer, out / f"{slug(shape.name)}.weights.bin")
         cmd = [str(bench), "--lib", str(lib_path), "--d-in", str(shape.d_in), "--d-out", str(shape.d_out),
                "--depth", str(shape.depth), "--trees", str(shape.trees), "--weights", str(weights),
                "--batches", ",".join(map(str, BATCHES)), "--min-time", str(min_time)]

@@ -76,17 +76,12 @@ def _compile(layer, args, output: Path):
                    target_cpu=args.target_cpu)
 
 
-def _describe(layer) -> str:
-    from .demo import _describe as describe
-    return describe(layer)
-
-
 def cmd_compile(args) -> int:
     layer = _load(args)
     output = Path(args.output)
     t0 = time.perf_counter()
     compiled = _compile(layer, args, output)
-    print(f"{args.checkpoint}: {_describe(layer)}")
+    print(f"{args.checkpoint}: {layer.describe()}")
     print(f"compiled in {time.perf_counter() - t0:.1f} s: {output} and {output.with_suffix('.h')}")
     print(f"C entry point: {compiled.entry_point.symbol} "
           f"(see {output.with_suffix('.h')}; call it from Python with `python3 -m fff_mlir run`)")
@@ -148,7 +143,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_eval_mnist(args) -> int:
-    from .mnist import preprocess, read_images, read_labels
+    from .jobs.mnist import preprocess, read_images, read_labels
     from .paths import fixtures_dir
     mnist = fixtures_dir() / "mnist"
     images = Path(args.images or mnist / "t10k-images-idx3-ubyte.gz")
@@ -209,12 +204,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from .checkpoint import CheckpointError
-    from .mnist import IdxError
+    from .jobs.mnist import IdxError
     from .native import CompileError, FFFRuntimeError
     from .reference import ShapeError
     try:
         if args.command == "main":
-            from . import main_job
+            from .jobs import main as main_job
             return main_job.run()
         if args.command == "compile":
             return cmd_compile(args)
@@ -222,14 +217,15 @@ def main(argv=None) -> int:
             return cmd_run(args)
         if args.command == "eval-mnist":
             return cmd_eval_mnist(args)
-        from . import demo
         if args.command == "demo":
+            from .jobs import demo
             return demo.run_demo()
         if args.command == "walkthrough":
-            from . import walkthrough
+            from .jobs import walkthrough
             walkthrough.write()
             return 0
-        return demo.write_examples()
+        from .jobs import examples
+        return examples.write_examples()
     except (UsageError, CheckpointError, IdxError, CompileError, FFFRuntimeError, ShapeError,
             FileNotFoundError, ImportError, KeyError, TypeError, ValueError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e

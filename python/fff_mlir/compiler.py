@@ -10,17 +10,18 @@ numpy arrays of any batch size.
 """
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Optional, Union
 
 import numpy as np
 
+from .cuda import DeviceArray
 from .mlir_text import OPERAND_NAMES, layer_weights, to_mlir
 from .native import CompileOptions, Library, compile_mlir
 from .reference import LeafMLP, PathNeuron, ShapeError
 
 TARGETS = ("cpu", "cuda")
+_F32 = np.dtype(np.float32)
 
 
 class CompiledLayer:
@@ -37,6 +38,14 @@ class CompiledLayer:
             by_name = {OPERAND_NAMES[n]: np.array(a, dtype=np.float32, order="C")
                        for n, a in ins + master}
             self._weights = [by_name[p.name] for p in self.entry_point.args[1:]]
+        entry = self.entry_point
+        if entry.args[0].shape != [None, layer.d_in]:
+            raise ShapeError(f"{entry.symbol} takes x of shape {entry.args[0].shape}, but the "
+                             f"layer's rows have {layer.d_in} values")
+        # On the host, the weights are checked and passed to C once, here; a
+        # call then checks x only (__call__).
+        self._call = None if library.on_device else entry._bind(*self._weights)
+        self._d_in = layer.d_in
         self._on_device = False  # device weights: uploaded at the first call
 
     @property
@@ -44,10 +53,15 @@ class CompiledLayer:
         """The shared library."""
         return self.library.path
 
+    @property
+    def weights(self) -> list:
+        """The weights passed at each call, in the entry point's order (empty
+        when they are baked into the library)."""
+        return self._weights
+
     def _device_weights(self):
         """The weights in device memory, uploaded once; each call then moves
         only x and y."""
-        from .cuda import DeviceArray
         if not self._on_device:
             self._weights = [DeviceArray.from_host(self.library.runtime, w)
                              for w in self._weights]
@@ -55,7 +69,6 @@ class CompiledLayer:
         return self._weights
 
     def __call__(self, x):
-        from .cuda import DeviceArray
         if self.library.on_device and isinstance(x, DeviceArray):
             # Stays on the device, and so does the result.
             if x.ndim != 2 or x.shape[1] != self.layer.d_in or x.dtype != np.float32:
@@ -64,22 +77,22 @@ class CompiledLayer:
             return self.entry_point(x, *self._device_weights(), device_results=True)
         if not isinstance(x, np.ndarray):
             raise TypeError(f"x must be a numpy array of float32, got {type(x).__name__}")
-        if x.dtype != np.float32:
+        if x.dtype != _F32:
             raise TypeError(f"x must have dtype float32, got {x.dtype} (use x.astype(np.float32))")
-        if x.ndim != 2 or x.shape[1] != self.layer.d_in:
-            raise ShapeError(f"x: expected shape (?, {self.layer.d_in}), got {x.shape}")
+        if x.ndim != 2 or x.shape[1] != self._d_in:
+            raise ShapeError(f"x: expected shape (?, {self._d_in}), got {x.shape}")
         if not x.flags.c_contiguous:
             raise ValueError("x must be C-contiguous (np.ascontiguousarray makes a copy that is)")
-        if self.library.on_device:
+        if self._call is None:
             return self.entry_point(x, *self._device_weights())
-        return self.entry_point(x, *self._weights)
+        return self._call(x)
 
     def __repr__(self):
         return f"<CompiledLayer {self.entry_point.symbol} in {self.path}>"
 
 
 def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
-            output: Optional[Union[str, Path]] = None, name: str = "layer",
+            output: Optional[Union[str, Path]] = None, keep: bool = False, name: str = "layer",
             fuse: bool = True, vector_width: Optional[int] = None, row_block: int = 1,
             interleave: int = 1, group_rows: int = 4, group_min_batch: int = 64,
             openmp: bool = False, weights: str = "constants",
@@ -87,8 +100,11 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
             warps_per_block: int = 4) -> CompiledLayer:
     """Compile `layer` for `target` into a shared library and load it.
 
-    output: the library's path (default: a temporary directory); the C header
-    (`.h`) and the MLIR given to fff-compile (`.mlir`) are written beside it.
+    output: the library's path; the C header (`.h`) and the MLIR given to
+    fff-compile (`.mlir`) are written beside it. Without it they go into a
+    temporary folder removed with the compiled layer (or at exit), unless
+    keep=True (then `compiled.path.parent` holds them) or fff-compile fails
+    (then the CompileError names the `.mlir`).
     weights: "constants" bakes them into the library, "arguments" passes them
     at each call. interleave: rows that walk their trees together.
     group_rows: batches of at least group_min_batch rows are sorted by leaf
@@ -113,7 +129,5 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
                              group_min_batch=group_min_batch, openmp=openmp, weights=weights, target=target,
                              target_cpu=target_cpu, gpu_chip=gpu_chip,
                              warps_per_block=warps_per_block)
-    if output is None:
-        output = Path(tempfile.mkdtemp(prefix="fff_mlir_")) / f"lib{name}.so"
-    library = compile_mlir(to_mlir(layer, name), output, options)
+    library = compile_mlir(to_mlir(layer, name), output, options, keep=keep, stem=name)
     return CompiledLayer(layer, library, name, options)

@@ -20,7 +20,7 @@ def _tensor_type(shape) -> str:
     return "tensor<" + "".join(f"{d}x" for d in shape) + "f32>"
 
 
-def _dense(a: np.ndarray) -> str:
+def dense_literal(a: np.ndarray) -> str:
     """The exact float32 bits of `a` (little-endian, row-major) as MLIR hex."""
     data = np.ascontiguousarray(a, dtype="<f4")
     return "dense<>" if data.size == 0 else f'dense<"0x{data.tobytes().hex().upper()}">'
@@ -85,7 +85,7 @@ def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
     x_arg = f'%x: {x_type} {{fff.name = "x"}}'
     if weights == "constants":
         lines = [f"func.func @{func_name}({x_arg}) -> {y_type} {{"]
-        lines += [f"  %{n} = arith.constant {_dense(a)} : {types[n]}" for n, a in ins + master]
+        lines += [f"  %{n} = arith.constant {dense_literal(a)} : {types[n]}" for n, a in ins + master]
     else:
         args = ", ".join([x_arg, *(f'%{n}: {types[n]} {{fff.name = "{OPERAND_NAMES[n]}"}}'
                                    for n, _ in ins + master)])

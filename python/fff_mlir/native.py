@@ -14,14 +14,18 @@ import ctypes
 import json
 import re
 import shlex
+import shutil
 import subprocess
+import sys
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
 import numpy as np
 
+from .cuda import DeviceArray
 from .paths import tool
 from .reference import ShapeError
 
@@ -97,22 +101,62 @@ def _run(cmd) -> bytes:
     return proc.stdout
 
 
-def compile_mlir(mlir_text: str, output: Union[str, Path],
-                 options: CompileOptions = CompileOptions()) -> "Library":
+def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
+                 options: CompileOptions = CompileOptions(), *, keep: bool = False,
+                 stem: str = "layer") -> "Library":
     """Compile `mlir_text` into the shared library `output` (+ its header).
 
     The text is kept next to the library (`.mlir`) so that diagnostics point
-    at a file the user can open.
+    at a file the user can open. Without `output`, everything goes into a
+    temporary folder (lib<stem>.so) that lives as long as the returned
+    Library and is removed with it, or at exit; keep=True leaves it behind
+    (`library.path.parent`), and so does a failed compilation, whose
+    CompileError names the `.mlir`.
     """
+    compiler = tool("fff-compile")
+    temporary = output is None
+    if temporary:
+        output = Path(tempfile.mkdtemp(prefix="fff_mlir_")) / f"lib{stem}.so"
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     source = output.with_suffix(".mlir")
     source.write_text(mlir_text)
-    _run([tool("fff-compile"), source, "-o", output, *options.flags()])
-    return Library(output)
+    try:
+        _run([compiler, source, "-o", output, *options.flags()])
+    except CompileError as e:
+        raise CompileError(f"{e}\nfff-compile's input is kept in {source}") from None
+    library = Library(output)
+    if temporary and not keep:
+        weakref.finalize(library, shutil.rmtree, output.parent, ignore_errors=True)
+    return library
 
 
 _ABI_LINE = re.compile(r"fff-abi: (\{.*\}) \*/")
+
+
+def _data_pointer_reader():
+    """array -> the address of its data, the fastest way that is right here.
+
+    `a.ctypes.data` builds a ctypes object at every call (1-3 us, most of the
+    cost of a one-row call). numpy's ABI fixes the `data` pointer as the
+    first field after the object header of an ndarray (what PyArray_DATA
+    reads), so on CPython it is read at id(a) + sizeof(PyObject). A probe
+    checks that once; anywhere it fails, `.ctypes.data` is used.
+    """
+    def slow(a):
+        return a.ctypes.data
+    if sys.implementation.name != "cpython":
+        return slow
+    offset, read = object.__basicsize__, ctypes.c_void_p.from_address
+
+    def fast(a):
+        return read(id(a) + offset).value
+    probe = np.arange(12, dtype=np.float32).reshape(3, 4)
+    views = (probe, probe[1:], probe[:, 1:], probe.T, np.empty((0, 7), np.float64))
+    return fast if all(fast(v) == slow(v) for v in views) else slow
+
+
+_data_pointer = _data_pointer_reader()
 
 
 @dataclass
@@ -124,9 +168,34 @@ class Param:
     array: bool = True
     writable: bool = False  # a memref argument the compiled code may write
 
+    def __post_init__(self):
+        # Prepared once for the calls: the fixed sizes to check, the sizes
+        # passed after the pointer, and how a result's shape is found.
+        self.fixed = tuple((i, d) for i, d in enumerate(self.shape) if isinstance(d, int))
+        self.dynamic = tuple(i for i, d in enumerate(self.shape) if d is None)
+        self.sized_by = tuple((i, d[0], d[1]) for i, d in enumerate(self.shape) if isinstance(d, list))
+        self._sizes = [d if isinstance(d, int) else 0 for d in self.shape]
+        self.scalar = None if self.array else (int if np.issubdtype(self.dtype, np.integer) else float)
+
+    def c_types(self) -> list:
+        """The ctypes of the C parameters this one becomes."""
+        if self.array:
+            return [ctypes.c_void_p] + [ctypes.c_int64] * len(self.dynamic)
+        return [_CTYPES[self.dtype_name]]
+
+    def result_shape(self, values) -> tuple:
+        shape = self._sizes.copy()
+        for i, arg, dim in self.sized_by:
+            shape[i] = values[arg].shape[dim]
+        return tuple(shape)
+
 
 class EntryPoint:
-    """One C entry point; call it with numpy arrays (and scalars) in order."""
+    """One C entry point; call it with numpy arrays (and scalars) in order.
+
+    The ctypes signature and each parameter's checks are prepared when the
+    library is loaded, so that a call pays only for checking its values.
+    """
 
     def __init__(self, lib: ctypes.CDLL, abi: dict, runtime=None):
         self.symbol = abi["symbol"]
@@ -138,8 +207,14 @@ class EntryPoint:
         self.checks = abi.get("checks", [])
         self.results = [Param(r["name"], DTYPES[r["dtype"]], r["dtype"], r["shape"])
                         for r in abi["results"]]
+        self._array_types = (np.ndarray, DeviceArray) if self.on_device else np.ndarray
         self._fn = getattr(lib, self.symbol)
         self._fn.restype = ctypes.c_int32
+        unsupported = [p.name for p in self.args if not p.array and p.dtype_name not in _CTYPES]
+        self._unsupported = unsupported[0] if unsupported else None
+        if not unsupported:
+            self._fn.argtypes = [t for p in self.args for t in p.c_types()] + \
+                [ctypes.c_void_p] * len(self.results)
 
     def __repr__(self):
         args = ", ".join(f"{p.name}: {p.dtype_name}{p.shape}" for p in self.args)
@@ -149,24 +224,23 @@ class EntryPoint:
         if not param.array:
             if not np.isscalar(value) or isinstance(value, (str, bytes)):
                 raise TypeError(f"{self.function}: {param.name} must be a scalar, got {type(value).__name__}")
-            if np.issubdtype(param.dtype, np.integer):
+            if param.scalar is int:
                 info = np.iinfo(param.dtype)
                 if not float(value).is_integer() or not info.min <= value <= info.max:
                     raise ValueError(f"{self.function}: {param.name} must be an integer in "
                                      f"[{info.min}, {info.max}] ({param.dtype_name}), got {value}")
             return
-        from .cuda import DeviceArray
-        if not isinstance(value, (np.ndarray, DeviceArray) if self.on_device else np.ndarray):
+        if not isinstance(value, self._array_types):
             raise TypeError(f"{self.function}: {param.name} must be a numpy array of {param.dtype}, "
                             f"got {type(value).__name__}")
         if value.dtype != param.dtype:
             raise TypeError(f"{self.function}: {param.name} must have dtype {param.dtype} "
                             f"({param.dtype_name}), got {value.dtype}")
-        expected = tuple("?" if d is None else d for d in param.shape)
-        if value.ndim != len(param.shape) or any(
-                d is not None and d != n for d, n in zip(param.shape, value.shape)):
+        shape = value.shape
+        if len(shape) != len(param.shape) or any(shape[i] != d for i, d in param.fixed):
+            expected = tuple("?" if d is None else d for d in param.shape)
             raise ShapeError(f"{self.function}: {param.name}: expected shape "
-                             f"({', '.join(map(str, expected))}), got {value.shape}")
+                             f"({', '.join(map(str, expected))}), got {shape}")
         if isinstance(value, DeviceArray):
             return  # contiguous by construction
         if not value.flags.c_contiguous:
@@ -195,27 +269,60 @@ class EntryPoint:
                             f"({', '.join(p.name for p in self.args)}), got {len(values)}")
         for param, value in zip(self.args, values):
             self._check(param, value)
-        self._check_rules(values)
+        if self.checks:
+            self._check_rules(values)
+        return self._invoke(values, device_results)
+
+    def _invoke(self, values, device_results: bool = False):
+        """The call itself, on values that passed the checks."""
         if self.on_device:
-            from .cuda import DeviceArray
             values = [DeviceArray.from_host(self.runtime, v) if isinstance(v, np.ndarray) else v
                       for v in values]
+        return self._run(self._c_args(self.args, values), values, device_results)
+
+    def _bind(self, *fixed):
+        """`f(*first)` that calls `self(*first, *fixed)`: the trailing arguments
+        (weights) are checked and turned into C arguments once, here; the
+        caller checks `first`. Host memory only."""
+        head = self.args[:len(self.args) - len(fixed)]
+        for param, value in zip(self.args[len(head):], fixed):
+            self._check(param, value)
+        tail = self._c_args(self.args[len(head):], fixed)
+
+        def call(*first):
+            values = first + fixed
+            if self.checks:
+                self._check_rules(values)
+            return self._run(self._c_args(head, first) + tail, values)
+        return call
+
+    def _c_args(self, params, values) -> list:
+        """The C arguments of `values` for `params`: pointers, sizes, scalars."""
         c_args = []
-        for param, value in zip(self.args, values):
-            if not param.array:
-                c_args.append(_CTYPES[param.dtype_name](value))
+        for param, value in zip(params, values):
+            if param.scalar is not None:
+                c_args.append(param.scalar(value))
                 continue
-            c_args.append(value.ptr if self.on_device else ctypes.c_void_p(value.ctypes.data))
-            c_args += [ctypes.c_int64(n) for d, n in zip(param.shape, value.shape) if d is None]
+            c_args.append(value.ptr if self.on_device else _data_pointer(value))
+            if param.dynamic:
+                shape = value.shape
+                c_args += [shape[i] for i in param.dynamic]
+        return c_args
+
+    def _run(self, c_args: list, values, device_results: bool = False):
+        """Allocates the results, calls the entry point and checks its status."""
+        if self._unsupported is not None:
+            raise TypeError(f"{self.function}: {self._unsupported} is a scalar of a type ctypes "
+                            "cannot pass; call this entry point from C")
         outputs = []
         for result in self.results:
-            shape = tuple(values[d[0]].shape[d[1]] if isinstance(d, list) else d for d in result.shape)
+            shape = result.result_shape(values)
             if self.on_device:
                 outputs.append(DeviceArray(self.runtime, shape, result.dtype))
                 c_args.append(outputs[-1].ptr)
             else:
                 outputs.append(np.empty(shape, dtype=result.dtype))
-                c_args.append(ctypes.c_void_p(outputs[-1].ctypes.data))
+                c_args.append(_data_pointer(outputs[-1]))
         status = self._fn(*c_args)
         if status != 0:
             detail = STATUS_MESSAGES.get(status, "unknown status")
@@ -259,11 +366,12 @@ class Library:
 
 def compile_layers(layers: dict, options: CompileOptions = CompileOptions(),
                    workdir: Optional[Path] = None) -> Library:
-    """Compile {name: layer} (weights as arguments) into one Library."""
+    """Compile {name: layer} (weights as arguments) into one Library
+    (workdir/layers.so; default: a temporary folder removed with it)."""
     from .mlir_text import to_mlir
     text = "\n".join(to_mlir(layer, name, weights="arguments") for name, layer in layers.items())
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="fff_mlir_"))
-    return compile_mlir(text, workdir / "layers.so", options)
+    output = None if workdir is None else Path(workdir) / "layers.so"
+    return compile_mlir(text, output, options, stem="layers")
 
 
 def run_layer(library: Library, name: str, layer, x: np.ndarray) -> np.ndarray:

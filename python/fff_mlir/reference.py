@@ -131,16 +131,16 @@ class MasterLeaf:
 
 
 class _Layer:
-    """What both families offer beyond their numerics."""
+    """What both families offer beyond their numerics.
+
+    The oracle knows nothing of MLIR: `layer.to_mlir()` is mlir_text.to_mlir,
+    attached to both classes by the package (fff_mlir/__init__.py), so that
+    the writer depends on this module and never the other way round.
+    """
 
     def reference(self, x, dtype=np.float64) -> np.ndarray:
         """The SPEC.md output for rows `x`, computed in `dtype` (float64: the oracle)."""
         return self.forward(x, dtype=dtype)
-
-    def to_mlir(self, name: str = "layer", weights: str = "constants") -> str:
-        """This layer as one `func.func @name` around one fff op (mlir_text.to_mlir)."""
-        from .mlir_text import to_mlir
-        return to_mlir(self, name, weights)
 
 
 @dataclass(eq=False)
@@ -190,6 +190,12 @@ class LeafMLP(_Layer):
     @property
     def d_out(self) -> int:
         return self.w2s.shape[2]
+
+    def describe(self) -> str:
+        """One line: family, sizes, activation and tie rule."""
+        master = f", master leaf of {self.master.w1.shape[1]}" if self.master else ""
+        return (f"leaf-MLP {self.d_in} -> {self.d_out}, depth {self.depth}, "
+                f"leaf width {self.leaf_width}, {self.activation}, tie {self.tie}{master}")
 
     def route(self, x, dtype=np.float32) -> np.ndarray:
         """Leaf index in [0, 2^depth) of every row, as int64 (B,)."""
@@ -260,6 +266,11 @@ class PathNeuron(_Layer):
     @property
     def d_out(self) -> int:
         return self.w_out.shape[0]
+
+    def describe(self) -> str:
+        """One line: family, sizes, activation and tie rule."""
+        return (f"path-neuron {self.d_in} -> {self.d_out}, {self.trees} trees of depth "
+                f"{self.depth}, {self.activation}, tie {self.tie}")
 
     def route(self, x, dtype=np.float32):
         """(nodes, logits), both (B, T*(depth+1)), column k = t*(depth+1) + level.

@@ -8,6 +8,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fff_mlir import fixtures_dir  # noqa: E402
+from fff_mlir.paths import REPO_ROOT, build_dir  # noqa: E402
+
+
+def bench_env() -> dict:
+    """The environment the bench/ scripts run in (as scripts/bench.sh and
+    bench/gpu/device.sh set it): fff_mlir, compiled_cases and bench_common
+    on the module path."""
+    path = [REPO_ROOT / "python", REPO_ROOT / "python" / "tests", REPO_ROOT / "bench"]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(map(str, path)), FFF_BUILD_DIR=str(build_dir()))
 
 
 def skip_unless_ci(msg: str):

@@ -1,12 +1,18 @@
 """The package API users drive: load -> compile -> call, layer.to_mlir(),
 layer.reference(x), and the errors bad input gets."""
+import gc
+import re
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import fff_mlir
 from conftest import require_fixture, require_torch
 from fff_mlir import CheckpointError, CompiledLayer, LeafMLP, PathNeuron, ShapeError
-from fff_mlir.examples import EXAMPLES, example_input, ultrafastbert_layer
+from fff_mlir.jobs.examples import EXAMPLES, example_input, ultrafastbert_layer
+from fff_mlir.jobs.mnist import load_test_set
 from fff_mlir.verify import compare
 
 
@@ -96,6 +102,51 @@ def test_compile_rejects_bad_requests(path_layer, tmp_path):
         fff_mlir.compile(path_layer, vector_width=99, output=tmp_path / "l.so")
 
 
+def test_temporary_folder_lives_as_long_as_the_compiled_layer(path_layer):
+    fast = fff_mlir.compile(path_layer)
+    folder = fast.path.parent
+    assert folder.name.startswith("fff_mlir_") and fast.path.with_suffix(".mlir").is_file()
+    x = example_input(path_layer)
+    y = fast(x)
+    library = fast.library  # held by the user: the folder stays
+    del fast
+    gc.collect()
+    assert folder.is_dir()
+    assert np.array_equal(library["layer"](x), y)
+    del library
+    gc.collect()
+    assert not folder.exists()
+
+
+def test_keep_leaves_the_folder_for_diagnosis(path_layer):
+    fast = fff_mlir.compile(path_layer, keep=True)
+    folder = fast.path.parent
+    try:
+        del fast
+        gc.collect()
+        assert folder.is_dir() and (folder / "liblayer.mlir").is_file()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_failed_compile_keeps_its_input_and_says_where(path_layer):
+    with pytest.raises(fff_mlir.CompileError, match="fff-compile's input is kept in /") as info:
+        fff_mlir.compile(path_layer, vector_width=99)
+    source = Path(re.search(r"kept in (/\S+\.mlir)", str(info.value)).group(1))
+    try:
+        assert source.is_file() and "fff.path_neuron" in source.read_text()
+    finally:
+        shutil.rmtree(source.parent, ignore_errors=True)
+
+
+def test_compiled_layer_checks_the_library_against_the_layer(path_layer, compiled):
+    other = EXAMPLES["leaf_mlp_master.mlir"]()
+    message = r"fff_layer takes x of shape \[None, 16\], but the layer's rows have 3 values"
+    with pytest.raises(ShapeError, match=message):
+        CompiledLayer(LeafMLP(other.node_weights[:, :3], other.node_biases, other.w1s[:, :3], other.b1s,
+                              other.w2s, other.b2s), compiled.library, "layer", None)
+
+
 def test_checkpoint_errors_are_exceptions(tmp_path):
     """Missing tensor, wrong shape, wrong dtype, unsupported family: CheckpointError."""
     rng = np.random.default_rng(2)
@@ -119,6 +170,6 @@ def test_mnist_fixture_through_the_api(tmp_path):
     require_torch()
     layer = fff_mlir.load(mnist / "models" / "ml_l4_d2.pt")
     assert isinstance(layer, LeafMLP)
-    x, labels = fff_mlir.load_test_set(mnist)
+    x, labels = load_test_set(mnist)
     fast = fff_mlir.compile(layer, output=tmp_path / "libmnist.so")
     assert int(np.sum(np.argmax(fast(x), axis=1) == labels)) == 9473

@@ -2,19 +2,18 @@
 implementation and writes the JSON, the markdown table and the plots. No
 timing is asserted (benchmarks measure, tests check)."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from fff_mlir.paths import REPO_ROOT, build_dir
+from conftest import bench_env
+from fff_mlir.paths import REPO_ROOT
 
 
 def test_quick_benchmark_writes_its_results(tmp_path):
-    env = dict(os.environ, FFF_BUILD_DIR=str(build_dir()))
     proc = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "run.py"), "--quick",
                            "--out", str(tmp_path), "--min-time", "0.01", "--threads", "1"],
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=bench_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads((tmp_path / "results.json").read_text())
     impls = {r["impl"] for r in data["records"]}
@@ -27,3 +26,13 @@ def test_quick_benchmark_writes_its_results(tmp_path):
     assert "| best FFF vs dense OpenBLAS |" in table and "| best FFF vs plain C++ loop |" in table
     pngs = sorted(p.name for p in Path(tmp_path).glob("*.png"))
     assert len(pngs) == 2 and all((tmp_path / p).stat().st_size > 1000 for p in pngs)
+
+
+def test_call_overhead_benchmark_runs():
+    """bench/call_overhead.py on a small shape: it prints its table (the
+    times are measurements, not checked)."""
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "call_overhead.py"), "--quick"],
+                          capture_output=True, text=True, env=bench_env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| quick")]
+    assert [row.split(" | ")[1] for row in rows] == ["constants", "arguments"]

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import require_fixture, require_torch
-from fff_mlir import ACTIVATIONS, TIE_RULES, LeafMLP, PathNeuron, load_layer, load_test_set
+from fff_mlir import ACTIVATIONS, TIE_RULES, LeafMLP, PathNeuron, load_layer
+from fff_mlir.jobs.mnist import load_test_set
 from fff_mlir.native import CompileOptions, compile_layers, run_layer
 from fff_mlir.verify import near_tie_rows
 from compiled_cases import CASES, MNIST_MODELS, NUM_CASES, check_against_reference, exact_routes

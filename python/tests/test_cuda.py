@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 
 from conftest import require_fixture, require_torch
-from fff_mlir import compile as fff_compile, examples, load_layer, load_test_set
+from fff_mlir import compile as fff_compile, load_layer
+from fff_mlir.jobs import examples
+from fff_mlir.jobs.mnist import load_test_set
 from fff_mlir.cuda import CudaError, DeviceArray
 from fff_mlir.native import CompileOptions, compile_layers, run_layer
 from compiled_cases import CASES, MNIST_MODELS, check_against_reference, exact_routes
@@ -56,7 +58,7 @@ def _run_without_device(driver: str) -> str:
     """Calls a cuda library in a fresh process whose runtime loads `driver`."""
     code = (
         "import numpy as np, fff_mlir\n"
-        "from fff_mlir import examples\n"
+        "from fff_mlir.jobs import examples\n"
         "layer = examples.path_neuron_example()\n"
         "gpu = fff_mlir.compile(layer, target='cuda')\n"
         "lib = gpu.library\n"

@@ -28,7 +28,7 @@ def test_generated_references_are_current():
 
 
 def test_walkthrough_is_current():
-    from fff_mlir import walkthrough
+    from fff_mlir.jobs import walkthrough
     committed = (REPO_ROOT / "docs/walkthrough.md").read_text()
     assert walkthrough.render() == committed, "run `python3 -m fff_mlir walkthrough` and commit docs/walkthrough.md"
 

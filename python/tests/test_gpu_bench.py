@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+from conftest import bench_env
 from fff_mlir.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "bench" / "gpu" / "run.py"
@@ -21,7 +22,7 @@ def test_report_renders_tables_ratios_and_targets(tmp_path):
     path = tmp_path / "gpu-results.json"
     path.write_text(json.dumps(results))
     proc = subprocess.run([sys.executable, str(SCRIPT), "report", str(path), "--docs", str(tmp_path)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=bench_env())
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / "gpu-results.md").read_text()
     assert "Some GPU (132 SMs)" in text and "## UltraFastBERT-1x11" in text
@@ -34,7 +35,7 @@ def test_report_renders_tables_ratios_and_targets(tmp_path):
 def test_device_step_without_a_gpu_reports_instead_of_crashing(tmp_path):
     proc = subprocess.run([sys.executable, str(SCRIPT), "device", "--libs", str(tmp_path / "none"),
                            "--bench", str(tmp_path / "no-bench"), "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, env=bench_env(), timeout=600)
     assert proc.returncode == 0, proc.stderr
     results = json.loads((tmp_path / "gpu-results.json").read_text())
     assert "error" in results["checks"]["random layers"]

@@ -8,7 +8,7 @@ from conftest import skip_unless_ci
 from random_layers import random_leaf_mlp, random_path_neuron
 
 from fff_mlir import LeafMLP
-from fff_mlir.examples import EXAMPLES
+from fff_mlir.jobs.examples import EXAMPLES
 from fff_mlir.mlir_text import from_mlir, to_mlir
 from fff_mlir.paths import REPO_ROOT, tool
 

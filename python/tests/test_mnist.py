@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import require_fixture, require_torch
-from fff_mlir import IdxError, accuracy, load_layer, load_test_set, predict, preprocess, read_images, read_labels
+from fff_mlir import load_layer
+from fff_mlir.jobs.mnist import IdxError, accuracy, load_test_set, predict, preprocess, read_images, read_labels
 
 # (model, correct predictions out of 10,000) from fixtures/mnist/README.md
 MODELS = [("lb_l8_d1", 9346), ("lb_l2_d3", 9100), ("ml_l4_d2", 9473), ("ml_l8_d4", 9510)]

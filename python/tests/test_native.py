@@ -5,8 +5,8 @@ import ctypes
 import numpy as np
 import pytest
 
-from fff_mlir import demo
-from fff_mlir.examples import EXAMPLES, example_input
+from fff_mlir.jobs import demo
+from fff_mlir.jobs.examples import EXAMPLES, example_input
 from fff_mlir.mlir_text import to_mlir
 from fff_mlir import ShapeError
 from fff_mlir.native import (CompileError, CompileOptions, FFFRuntimeError, Library, compile_layers,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import machine
+from .. import machine
 
 THREADS = 1
 BATCHES = (1, 1024)
@@ -50,7 +50,7 @@ def dense_equivalent(layer):
     UltraFastBERT-1x11). Leaf-MLP: every leaf's hidden units side by side,
     plus the master leaf's.
     """
-    from .reference import LeafMLP
+    from ..reference import LeafMLP
     if not isinstance(layer, LeafMLP):
         return (np.ascontiguousarray(layer.w_in.T), layer.b_in, np.ascontiguousarray(layer.w_out.T),
                 np.zeros(layer.d_out, np.float32))
@@ -86,9 +86,9 @@ def _row(name, batch, check, fff_s, dense_s):
 
 
 def _ultrafastbert(workdir: Path, rows: list) -> bool:
-    from .compiler import compile
+    from ..compiler import compile
     from .examples import ultrafastbert_layer
-    from .verify import compare
+    from ..verify import compare
 
     _progress("[1] UltraFastBERT-1x11 shape: path-neuron 768 -> 768, 1 tree of depth 11 "
               "(4095 neurons, 12 per row), GELU, seeded weights")
@@ -114,10 +114,10 @@ def _ultrafastbert(workdir: Path, rows: list) -> bool:
 
 
 def _mnist(workdir: Path, rows: list) -> bool:
-    from .checkpoint import load_layer
-    from .compiler import compile
+    from ..checkpoint import load_layer
+    from ..compiler import compile
     from .mnist import load_test_set
-    from .paths import fixtures_dir
+    from ..paths import fixtures_dir
 
     mnist = fixtures_dir() / "mnist"
     if not (mnist / "models").is_dir():

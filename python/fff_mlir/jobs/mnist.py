@@ -9,7 +9,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .paths import fixtures_dir
+from ..paths import fixtures_dir
 
 IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, 3 dimensions
 LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, 1 dimension
