@@ -26,18 +26,18 @@ TargetOptions fff::getTargetOptions(const CPUPipelineOptions &options,
 FailureOr<int64_t>
 fff::getVectorWidth(const CPUPipelineOptions &options,
                     function_ref<LogicalResult(const Twine &)> errorHandler) {
-  StringRef value = options.vectorWidth;
-  if (value != "auto") {
-    int64_t width;
-    if (value.getAsInteger(10, width))
-      return errorHandler("fff-cpu-pipeline: vector-width=" + value +
-                          ": expected 'auto' or an integer");
-    return width;
-  }
+  // The target is checked even where nothing depends on it yet.
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(getTargetOptions(options), error);
   if (!machine)
     return errorHandler("fff-cpu-pipeline: target: " + error);
-  return getPreferredVectorWidth(*machine);
+  StringRef value = options.vectorWidth;
+  if (value == "auto")
+    return getPreferredVectorWidth(*machine);
+  int64_t width;
+  if (value.getAsInteger(10, width))
+    return errorHandler("fff-cpu-pipeline: vector-width=" + value +
+                        ": expected 'auto' or an integer");
+  return width;
 }

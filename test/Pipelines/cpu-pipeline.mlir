@@ -15,6 +15,7 @@
 // RUN: not fff-opt %s --fff-cpu-pipeline="fuse=maybe" 2>&1 | FileCheck %s --check-prefix=BADBOOL
 // RUN: not fff-opt %s --fff-cpu-pipeline="interleave=0" 2>&1 | FileCheck %s --check-prefix=BADIL
 // RUN: not fff-opt %s --fff-cpu-pipeline="tile=4" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not fff-opt %s --fff-cpu-pipeline="target-cpu=pentium9 vector-width=8" 2>&1 | FileCheck %s --check-prefix=BADCPU
 
 // The whole pipeline ends in the LLVM dialect with nothing else left. Without
 // grouping (group-rows=0), the fused code allocates the result and nothing
@@ -51,3 +52,4 @@ func.func @leaf(%x: tensor<?x10xf32>, %nw: tensor<3x10xf32>, %nb: tensor<3xf32>,
 // BADIL: error: fff-cpu-pipeline: interleave must be in [1, 16], got 0
 // BADBOOL: for the --fuse option: 'maybe' is invalid value for boolean argument
 // UNKNOWN: no such option tile
+// BADCPU: error: fff-cpu-pipeline: target: unknown CPU 'pentium9' for
