@@ -161,8 +161,8 @@ struct Compilation {
   std::unique_ptr<llvm::TargetMachine> machine;
 };
 
-/// Checks the flags of the other target and the grouping flags: none may be
-/// given where it would do nothing.
+/// Checks that no flag is given where it would do nothing (another target's,
+/// grouping's without grouping); --target=cuda's weights are arguments.
 static LogicalResult checkTargetFlags(bool gpu) {
   for (const cl::Option *flag :
        gpu ? pipelineFlags.getCPUOnly() : pipelineFlags.getGPUOnly())
@@ -196,7 +196,7 @@ static LogicalResult configure(Compilation &c) {
   c.gpu = target == Target::CUDA;
   pipelineFlags.setOptions(c.cpuPipeline);
   pipelineFlags.setOptions(c.gpuPipeline);
-  c.cpuPipeline.outParams = true; // the C entry points pass the caller's
+  c.cpuPipeline.outParams = true; // the C entry points pass the buffers
   c.gpuPipeline.optLevel = optLevel;
   // The CPU pipeline's target is the machine of the code, host code included.
   std::string error;
