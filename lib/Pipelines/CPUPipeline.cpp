@@ -22,6 +22,7 @@
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
 using namespace mlir::fff;
@@ -29,7 +30,10 @@ using namespace mlir::fff;
 LogicalResult fff::verifyCPUPipelineOptions(
     const CPUPipelineOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
-  if (std::string error = checkVectorWidth(options.vectorWidth); !error.empty())
+  FailureOr<int64_t> vectorWidth = getVectorWidth(options, errorHandler);
+  if (failed(vectorWidth))
+    return failure();
+  if (std::string error = checkVectorWidth(*vectorWidth); !error.empty())
     return errorHandler("fff-cpu-pipeline: " + error);
   if (options.groupRows < 0 || options.groupRows > kMaxInterleave)
     return errorHandler("fff-cpu-pipeline: group-rows must be in [0, " +
@@ -81,6 +85,12 @@ void fff::buildBufferizationPipeline(OpPassManager &pm, bool outParams) {
 
 void fff::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
+  FailureOr<int64_t> vectorWidth =
+      getVectorWidth(options, [](const Twine &message) {
+        llvm::report_fatal_error("fff-cpu-pipeline: unverified options: " +
+                                 message);
+        return failure();
+      });
   // fff on tensors -> upstream ops on tensors, after guarding the shape
   // rules that dynamic sizes left to run time.
   pm.addPass(createFFFInsertShapeChecks());
@@ -88,7 +98,7 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass()); // ... folds those checks away
   if (options.groupRows > 0) {
     FFFGroupRowsOptions group;
-    group.vectorWidth = options.vectorWidth;
+    group.vectorWidth = *vectorWidth;
     group.rows = options.groupRows;
     group.splitLevel = options.groupSplitLevel;
     group.minBatch = options.groupMinBatch;
@@ -97,14 +107,14 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   }
   if (options.fuse) {
     FFFFuseRoutingOptions fuse;
-    fuse.vectorWidth = options.vectorWidth;
+    fuse.vectorWidth = *vectorWidth;
     fuse.rowBlock = options.rowBlock;
     fuse.interleave = options.interleave;
     pm.addPass(createFFFFuseRouting(fuse));
   }
   pm.addPass(createFFFExpandLayers());
   ConvertFFFToLinalgOptions convert;
-  convert.vectorWidth = options.vectorWidth;
+  convert.vectorWidth = *vectorWidth;
   pm.addPass(createConvertFFFToLinalg(convert));
   // Elementwise arith/math on tensors around the layers (y + y, ...).
   pm.addPass(createConvertElementwiseToLinalgPass());

@@ -40,14 +40,15 @@ def _add_import_options(p: argparse.ArgumentParser):
 def _add_compile_options(p: argparse.ArgumentParser):
     g = p.add_argument_group("compilation (fff-compile's options)")
     g.add_argument("--target", default="cpu", choices=["cpu"])
-    g.add_argument("--target-cpu", default="host", help="e.g. znver4, skylake-avx512 (default: host)")
+    # Defaults left None are fff-compile's (fff-compile --help).
+    g.add_argument("--target-cpu", help="e.g. znver4, skylake-avx512 (default: host)")
     g.add_argument("--no-fuse", action="store_true", help="lower routing and leaves separately")
     g.add_argument("--vector-width", type=int, help="f32 lanes (default: the target's widest)")
-    g.add_argument("--row-block", type=int, default=1, help="rows per fused loop iteration")
-    g.add_argument("--interleave", type=int, default=1, help="rows that walk their trees together")
-    g.add_argument("--group-rows", type=int, default=4,
+    g.add_argument("--row-block", type=int, help="rows per fused loop iteration")
+    g.add_argument("--interleave", type=int, help="rows that walk their trees together")
+    g.add_argument("--group-rows", type=int,
                    help="group rows by leaf or subtree, a leaf's rows N at a time (0: never)")
-    g.add_argument("--group-min-batch", type=int, default=64, help="smallest batch that is grouped")
+    g.add_argument("--group-min-batch", type=int, help="smallest batch that is grouped")
     g.add_argument("--openmp", action="store_true", help="run rows on OpenMP threads")
     g.add_argument("--weights", choices=["constants", "arguments"], default="constants",
                    help="bake the weights into the library (default) or pass them at run time")

@@ -16,7 +16,7 @@ from typing import Optional, Union
 import numpy as np
 
 from .cuda import DeviceArray
-from .mlir_text import OPERAND_NAMES, layer_weights, to_mlir
+from .mlir_text import layer_weights, operand_names, to_mlir
 from .native import CompileOptions, Library, compile_mlir
 from .reference import LeafMLP, PathNeuron, ShapeError
 
@@ -35,8 +35,8 @@ class CompiledLayer:
         self._weights = []
         if len(self.entry_point.args) > 1:  # weights passed at run time, by name
             ins, master = layer_weights(layer)
-            by_name = {OPERAND_NAMES[n]: np.array(a, dtype=np.float32, order="C")
-                       for n, a in ins + master}
+            names = operand_names(layer)
+            by_name = {names[n]: np.array(a, dtype=np.float32, order="C") for n, a in ins + master}
             self._weights = [by_name[p.name] for p in self.entry_point.args[1:]]
         entry = self.entry_point
         if entry.args[0].shape != [None, layer.d_in]:
@@ -93,11 +93,12 @@ class CompiledLayer:
 
 def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
             output: Optional[Union[str, Path]] = None, keep: bool = False, name: str = "layer",
-            fuse: bool = True, vector_width: Optional[int] = None, row_block: int = 1,
-            interleave: int = 1, group_rows: int = 4, group_min_batch: int = 64,
-            openmp: bool = False, weights: str = "constants",
-            target_cpu: str = "host", gpu_chip: str = "sm_90",
-            warps_per_block: int = 4) -> CompiledLayer:
+            fuse: Optional[bool] = None, vector_width: Optional[int] = None,
+            row_block: Optional[int] = None, interleave: Optional[int] = None,
+            group_rows: Optional[int] = None, group_min_batch: Optional[int] = None,
+            openmp: Optional[bool] = None, weights: str = "constants",
+            target_cpu: Optional[str] = None, gpu_chip: Optional[str] = None,
+            warps_per_block: Optional[int] = None) -> CompiledLayer:
     """Compile `layer` for `target` into a shared library and load it.
 
     output: the library's path; the C header (`.h`) and the MLIR given to
@@ -114,7 +115,8 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
     for NVIDIA GPUs (gpu_chip, warps_per_block): the weights then live on
     the device, uploaded once, and each call copies x in and y out (or keeps
     both on the device when x is a cuda.DeviceArray); the CPU options do not
-    apply. The other options are fff-compile's (docs/user-guide.md).
+    apply. The other options are fff-compile's (docs/user-guide.md); those
+    left None take fff-compile's defaults.
     """
     if not isinstance(layer, (LeafMLP, PathNeuron)):
         raise TypeError(f"compile takes a LeafMLP or PathNeuron, got {type(layer).__name__}")

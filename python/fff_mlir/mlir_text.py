@@ -47,12 +47,15 @@ def layer_weights(layer):
     raise TypeError(f"to_mlir takes a LeafMLP or PathNeuron, got {type(layer).__name__}")
 
 
-# The fff op's operand name of each weight (what fff-weights-to-arguments
-# names the parameter): the C entry points use them.
-OPERAND_NAMES = {"nw": "node_weights", "nb": "node_biases", "w1": "w1", "b1": "b1", "w2": "w2",
-                 "b2": "b2", "mw1": "magic_w1", "mb1": "magic_b1", "mw2": "magic_w2",
-                 "mb2": "magic_b2", "k": "k", "w_in": "node_weights", "b_in": "node_biases",
-                 "w_out": "output_weights"}
+def operand_names(layer) -> dict:
+    """The fff op's operand name of each weight of `layer_weights` (what
+    fff-weights-to-arguments names the parameter; the C entry points use
+    them), from fff-compile's listing."""
+    from .listing import weight_names
+    ins, master = layer_weights(layer)
+    op = "fff.leaf_mlp" if isinstance(layer, LeafMLP) else "fff.path_neuron"
+    names = weight_names(op) + (weight_names("fff.leaf_mlp.master") if master else [])
+    return {short: name for (short, _), name in zip(ins + master, names, strict=True)}
 
 
 def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
@@ -87,7 +90,8 @@ def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
         lines = [f"func.func @{func_name}({x_arg}) -> {y_type} {{"]
         lines += [f"  %{n} = arith.constant {dense_literal(a)} : {types[n]}" for n, a in ins + master]
     else:
-        args = ", ".join([x_arg, *(f'%{n}: {types[n]} {{fff.name = "{OPERAND_NAMES[n]}"}}'
+        names = operand_names(layer)
+        args = ", ".join([x_arg, *(f'%{n}: {types[n]} {{fff.name = "{names[n]}"}}'
                                    for n, _ in ins + master)])
         lines = [f"func.func @{func_name}({args}) -> {y_type} {{"]
     lines += [

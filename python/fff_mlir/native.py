@@ -26,18 +26,12 @@ from typing import Optional, Union
 import numpy as np
 
 from .cuda import DeviceArray
+from .listing import default, status_code, status_messages
 from .paths import tool
 from .reference import ShapeError
 
 LLVM_BIN = Path("/usr/lib/llvm-22/bin")
 
-# Status codes of the C ABI (include/fff/Target/CInterface.h).
-STATUS_MESSAGES = {
-    1: "NULL pointer for a non-empty array",
-    2: "negative dimension",
-    3: "argument sizes break a shape rule of the model",
-    4: "a CUDA driver call failed",
-}
 # Element types of the C ABI and the numpy dtypes that hold them.
 DTYPES = {
     "f32": np.dtype(np.float32), "f64": np.dtype(np.float64), "f16": np.dtype(np.float16),
@@ -61,23 +55,31 @@ class FFFRuntimeError(RuntimeError):
 class CompileOptions:
     """fff-compile's options (see `fff-compile --help` and docs/user-guide.md).
 
-    vector_width None lets fff-compile pick the target's widest f32 vector.
+    A field left None takes fff-compile's default (listing.py); vector_width
+    None is fff-compile's `auto`, the target's widest f32 vector.
     """
 
-    fuse: bool = True
+    fuse: Optional[bool] = None
     vector_width: Optional[int] = None
-    row_block: int = 1
-    interleave: int = 1
-    group_rows: int = 4  # 0: no grouping by leaf or subtree
-    group_min_batch: int = 64
-    openmp: bool = False
+    row_block: Optional[int] = None
+    interleave: Optional[int] = None
+    group_rows: Optional[int] = None  # 0: no grouping by leaf or subtree
+    group_min_batch: Optional[int] = None
+    openmp: Optional[bool] = None
     weights: str = "constants"
     target: str = "cpu"
-    target_cpu: str = "host"
-    opt_level: int = 3
-    gpu_chip: str = "sm_90"
-    warps_per_block: int = 4
+    target_cpu: Optional[str] = None
+    opt_level: Optional[int] = None
+    gpu_chip: Optional[str] = None
+    warps_per_block: Optional[int] = None
     extra: tuple = ()  # further fff-compile flags, as given
+
+    def __post_init__(self):
+        for name in ("fuse", "row_block", "interleave", "group_rows", "group_min_batch", "openmp",
+                     "target_cpu", "opt_level", "gpu_chip", "warps_per_block"):
+            if getattr(self, name) is None:
+                flag = "O" if name == "opt_level" else name.replace("_", "-")
+                object.__setattr__(self, name, default(flag))
 
     def flags(self) -> list:
         if self.target == "cuda":  # weights are always arguments there
@@ -86,7 +88,7 @@ class CompileOptions:
                     *self.extra]
         return [*self.extra, f"--target={self.target}", f"--target-cpu={self.target_cpu}",
                 f"--fuse={str(self.fuse).lower()}",
-                f"--vector-width={'auto' if self.vector_width is None else self.vector_width}",
+                *([] if self.vector_width is None else [f"--vector-width={self.vector_width}"]),
                 f"--row-block={self.row_block}", f"--interleave={self.interleave}",
                 f"--group-rows={self.group_rows}",
                 *([f"--group-min-batch={self.group_min_batch}"] if self.group_rows else []),
@@ -102,7 +104,7 @@ def _run(cmd) -> bytes:
 
 
 def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
-                 options: CompileOptions = CompileOptions(), *, keep: bool = False,
+                 options: Optional[CompileOptions] = None, *, keep: bool = False,
                  stem: str = "layer") -> "Library":
     """Compile `mlir_text` into the shared library `output` (+ its header).
 
@@ -122,7 +124,7 @@ def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
     source = output.with_suffix(".mlir")
     source.write_text(mlir_text)
     try:
-        _run([compiler, source, "-o", output, *options.flags()])
+        _run([compiler, source, "-o", output, *(options or CompileOptions()).flags()])
     except CompileError as e:
         raise CompileError(f"{e}\nfff-compile's input is kept in {source}") from None
     library = Library(output)
@@ -325,8 +327,12 @@ class EntryPoint:
                 c_args.append(_data_pointer(outputs[-1]))
         status = self._fn(*c_args)
         if status != 0:
-            detail = STATUS_MESSAGES.get(status, "unknown status")
-            if status == 4 and self.runtime is not None:
+            try:
+                detail = status_messages().get(status, "unknown status")
+                gpu_error = status == status_code("FFF_ERROR_GPU")
+            except FileNotFoundError:  # no fff-compile here to name the status
+                detail, gpu_error = "see fff_status_string() in the C header", False
+            if gpu_error and self.runtime is not None:
                 detail += f": {self.runtime.last_error()}"
             raise FFFRuntimeError(f"{self.symbol} returned {status}: {detail}")
         if self.on_device and not device_results:
@@ -364,7 +370,7 @@ class Library:
                            f"it has {sorted(self.entry_points)}") from None
 
 
-def compile_layers(layers: dict, options: CompileOptions = CompileOptions(),
+def compile_layers(layers: dict, options: Optional[CompileOptions] = None,
                    workdir: Optional[Path] = None) -> Library:
     """Compile {name: layer} (weights as arguments) into one Library
     (workdir/layers.so; default: a temporary folder removed with it)."""

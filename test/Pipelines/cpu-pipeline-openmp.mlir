@@ -1,7 +1,8 @@
 // openmp=true: the parallel row loop becomes an OpenMP worksharing loop (and
-// only it: the walk and the row update inside stay sequential); fff-compile
-// --openmp links the library against libomp.
-// RUN: fff-opt %s --fff-cpu-pipeline="openmp=true" | FileCheck %s
+// only it: the walk and the row update inside stay sequential; group-rows=0
+// leaves the one fused row loop); fff-compile --openmp links the library
+// against libomp.
+// RUN: fff-opt %s --fff-cpu-pipeline="openmp=true group-rows=0" | FileCheck %s
 // RUN: fff-opt %s --fff-cpu-pipeline="openmp=true fuse=false" | FileCheck %s --check-prefix=UNFUSED
 // RUN: fff-opt %s --fff-cpu-pipeline | FileCheck %s --check-prefix=SERIAL
 // RUN: fff-compile %s --openmp --emit=llvm | FileCheck %s --check-prefix=IR

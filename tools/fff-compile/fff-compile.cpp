@@ -10,10 +10,14 @@
 
 #include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
+#include "Flags.h"
+#include "Listing.h"
+
 #include "fff/InitAllFFF.h"
 #include "fff/Pipelines/Pipelines.h"
 #include "fff/Target/CInterface.h"
 #include "fff/Target/LLVMCodegen.h"
+#include "fff/Version.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -24,6 +28,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -41,7 +46,10 @@ enum class EmitKind { MLIR, LLVM, Asm, Obj, Shared, Header };
 enum class WeightsMode { Constants, Arguments };
 enum class Target { CPU, CUDA };
 
-cl::OptionCategory category("fff-compile options");
+cl::OptionCategory &category = fff_compile::getCategory();
+/// The flags of the pipeline options, and their defaults (Flags.h).
+fff_compile::PipelineFlags pipelineFlags;
+
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
                                cl::init("-"), cl::cat(category));
@@ -78,69 +86,10 @@ cl::opt<Target> target("target", cl::desc("Device to compile for:"),
                                              "device pointers, weights "
                                              "are arguments")),
                        cl::cat(category));
-cl::opt<std::string>
-    targetTriple("target-triple",
-                 cl::desc("LLVM target triple (default: the host's)"),
-                 cl::cat(category));
-cl::opt<std::string> targetCPU(
-    "target-cpu",
-    cl::desc("CPU to tune and select instructions for, e.g. znver4 or "
-             "skylake-avx512; 'host' is this machine with its features"),
-    cl::init("host"), cl::cat(category));
-cl::opt<std::string> targetFeatures(
-    "target-features",
-    cl::desc("Extra LLVM target features, e.g. +avx512f,-avx512bf16"),
-    cl::cat(category));
-cl::opt<unsigned> optLevel("O",
-                           cl::desc("LLVM optimization level 0-3 "
-                                    "(default 3)"),
-                           cl::Prefix, cl::init(3), cl::cat(category));
-cl::opt<bool> fuse("fuse",
-                   cl::desc("Fuse routing with the leaf/path computation "
-                            "(default true; --fuse=false expands the layers)"),
-                   cl::init(true), cl::cat(category));
-cl::opt<std::string> vectorWidth(
-    "vector-width",
-    cl::desc("f32 lanes for dot products and row updates, 0-64 (0 = scalar); "
-             "'auto' takes the target's widest vector: 16 with AVX-512, 8 "
-             "with AVX, else 4"),
-    cl::init("auto"), cl::cat(category));
-cl::opt<int64_t> rowBlock("row-block",
-                          cl::desc("Rows per iteration of the fused row loop "
-                                   "(a tiling of the batch; default 1)"),
-                          cl::init(1), cl::cat(category));
-cl::opt<int64_t> interleave(
-    "interleave",
-    cl::desc("Rows that walk their trees together, their dot products "
-             "interleaved (1-16; default 1)"),
-    cl::init(1), cl::cat(category));
-cl::opt<int64_t> groupRows(
-    "group-rows",
-    cl::desc("Group rows by leaf (leaf MLP) or subtree (path neuron) so each "
-             "group's weights are read from memory once per group, a leaf's "
-             "rows N at a time (1-16; default 4; 0 = off)"),
-    cl::init(4), cl::cat(category));
-cl::opt<int64_t> groupSplitLevel(
-    "group-split-level",
-    cl::desc("With --group-rows: path-neuron tree levels walked before the "
-             "rows are grouped by subtree (default 0 = half the levels)"),
-    cl::init(0), cl::cat(category));
-cl::opt<int64_t> groupTileRows(
-    "group-tile-rows",
-    cl::desc("With --group-rows: path neurons with several trees are "
-             "grouped in tiles of this many rows, all trees over one tile "
-             "before the next (default 1024; 0 = the whole batch)"),
-    cl::init(fff::kDefaultGroupTileRows), cl::cat(category));
-cl::opt<int64_t> groupMinBatch(
-    "group-min-batch",
-    cl::desc("With --group-rows: smallest batch that is grouped; smaller "
-             "batches run one row at a time (default 64; 0 = always group)"),
-    cl::init(fff::kDefaultGroupMinBatch), cl::cat(category));
-cl::opt<bool> openmp(
-    "openmp",
-    cl::desc("Run the row loops on OpenMP threads (OMP_NUM_THREADS picks how "
-             "many); the library then needs libomp"),
-    cl::init(false), cl::cat(category));
+cl::opt<unsigned>
+    optLevel("O", cl::desc("LLVM optimization level 0-3, of the host code and "
+                           "of the kernels"),
+             cl::Prefix, cl::init(fff::kDefaultOptLevel), cl::cat(category));
 cl::opt<WeightsMode> weights(
     "weights", cl::desc("Where the weights live:"),
     cl::init(WeightsMode::Constants),
@@ -151,24 +100,6 @@ cl::opt<WeightsMode> weights(
                           "constant weights become parameters of the entry "
                           "points, passed at run time")),
     cl::cat(category));
-cl::opt<std::string> gpuChip("gpu-chip",
-                             cl::desc("--target=cuda: the GPU architecture "
-                                      "(default sm_90)"),
-                             cl::init("sm_90"), cl::cat(category));
-cl::opt<std::string>
-    gpuFeatures("gpu-features",
-                cl::desc("--target=cuda: NVPTX features (default +ptx80)"),
-                cl::init("+ptx80"), cl::cat(category));
-cl::opt<std::string> gpuFormat(
-    "gpu-format",
-    cl::desc("--target=cuda: the kernels' form in the library: isa (PTX, "
-             "compiled by the driver at load; default), bin or fatbin "
-             "(need ptxas)"),
-    cl::init("isa"), cl::cat(category));
-cl::opt<int64_t> warpsPerBlock(
-    "warps-per-block",
-    cl::desc("--target=cuda: rows (one warp each) per block (default 4)"),
-    cl::init(4), cl::cat(category));
 /// The runtime archive beside fff-compile: <prefix>/lib/... for
 /// <prefix>/bin/fff-compile, so the build tree and an install prefix both
 /// work. The executable's path is read from /proc, else searched on PATH.
@@ -196,6 +127,11 @@ cl::opt<std::string> cPrefix("c-prefix",
                              cl::desc("Prefix of the C entry points' names "
                                       "(default fff_)"),
                              cl::init("fff_"), cl::cat(category));
+cl::opt<bool> listJSON(
+    "list-json",
+    cl::desc("Print the flags with their defaults, the C ABI's version and "
+             "status codes and the weight operand names as JSON, and exit"),
+    cl::init(false), cl::cat(category));
 cl::opt<std::string> linker("linker",
                             cl::desc("C compiler driver that links shared "
                                      "libraries (default cc)"),
@@ -229,171 +165,163 @@ static LogicalResult writeHeader(ArrayRef<fff::CEntryPoint> entries,
   return success();
 }
 
-static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
-  bool needsFile = emitKind == EmitKind::Shared || emitKind == EmitKind::Obj;
-  if (emitKind == EmitKind::Shared && outputFile == "-")
-    return fail("--emit=shared needs an output file (-o lib.so)");
+/// What one run decides from its flags, before it reads the input.
+struct Compilation {
+  bool gpu = false;
+  fff::CPUPipelineOptions cpuPipeline;
+  fff::GPUPipelineOptions gpuPipeline;
+  std::unique_ptr<llvm::TargetMachine> machine;
+};
 
-  fff::TargetOptions targetOptions;
-  targetOptions.triple = targetTriple;
-  targetOptions.cpu = targetCPU;
-  targetOptions.features = targetFeatures;
-  targetOptions.optLevel = std::min(optLevel.getValue(), 3u);
-  if (optLevel > 3)
-    return fail("-O" + Twine(optLevel.getValue()) + ": the level is 0 to 3");
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      fff::createTargetMachine(targetOptions, error);
-  if (!machine)
-    return fail("target: " + error);
-
-  bool gpu = target == Target::CUDA;
+/// Checks that no flag is given where it would do nothing (another target's,
+/// grouping's without grouping); --target=cuda's weights are arguments.
+static LogicalResult checkTargetFlags(bool gpu) {
+  for (const cl::Option *flag :
+       gpu ? pipelineFlags.getCPUOnly() : pipelineFlags.getGPUOnly())
+    if (flag->getNumOccurrences())
+      return fail("--" + flag->ArgStr + " applies to --target=" +
+                  (gpu ? "cpu" : "cuda") + " only");
+  if (!gpu && cudaRuntime.getNumOccurrences())
+    return fail("--cuda-runtime applies to --target=cuda only");
   if (gpu) {
-    for (const cl::Option *cpuOnly : std::initializer_list<const cl::Option *>{
-             &fuse, &vectorWidth, &rowBlock, &interleave, &openmp, &groupRows,
-             &groupSplitLevel, &groupMinBatch, &groupTileRows})
-      if (cpuOnly->getNumOccurrences())
-        return fail("--" + cpuOnly->ArgStr + " applies to --target=cpu only");
     if (weights.getNumOccurrences() && weights == WeightsMode::Constants)
       return fail("--target=cuda needs --weights=arguments: kernels read the "
                   "weights from device memory that the caller fills once");
     weights = WeightsMode::Arguments;
-  } else {
-    for (const cl::Option *gpuOnly : std::initializer_list<const cl::Option *>{
-             &gpuChip, &gpuFeatures, &gpuFormat, &warpsPerBlock, &cudaRuntime})
-      if (gpuOnly->getNumOccurrences())
-        return fail("--" + gpuOnly->ArgStr + " applies to --target=cuda only");
   }
-  fff::GPUPipelineOptions gpuPipeline;
-  gpuPipeline.chip = gpuChip;
-  gpuPipeline.features = gpuFeatures;
-  gpuPipeline.format = gpuFormat;
-  gpuPipeline.warpsPerBlock = warpsPerBlock;
-  gpuPipeline.optLevel = targetOptions.optLevel;
-  if (gpu && failed(fff::verifyGPUPipelineOptions(
-                 gpuPipeline, [](const Twine &msg) { return fail(msg); })))
-    return failure();
-
-  fff::CPUPipelineOptions pipeline;
-  pipeline.fuse = fuse;
-  pipeline.rowBlock = rowBlock;
-  pipeline.openmp = openmp;
-  pipeline.interleave = interleave;
-  pipeline.groupRows = groupRows;
-  pipeline.groupSplitLevel = groupSplitLevel;
-  pipeline.groupMinBatch = groupMinBatch;
-  pipeline.groupTileRows = groupTileRows;
-  if (!groupRows && (groupSplitLevel.getNumOccurrences() ||
-                     groupMinBatch.getNumOccurrences() ||
-                     groupTileRows.getNumOccurrences()))
+  if (!pipelineFlags.groupRows &&
+      (pipelineFlags.groupSplitLevel.getNumOccurrences() ||
+       pipelineFlags.groupMinBatch.getNumOccurrences() ||
+       pipelineFlags.groupTileRows.getNumOccurrences()))
     return fail("--group-split-level, --group-min-batch and --group-tile-rows "
                 "do nothing with --group-rows=0");
-  pipeline.outParams = true; // the C entry points pass the caller's buffers
-  if (vectorWidth == "auto") {
-    pipeline.vectorWidth = fff::getPreferredVectorWidth(*machine);
-  } else {
-    int64_t width;
-    if (StringRef(vectorWidth).getAsInteger(10, width))
-      return fail("--vector-width=" + vectorWidth +
-                  ": expected 'auto' or an integer");
-    pipeline.vectorWidth = width;
-  }
-  if (!gpu && failed(fff::verifyCPUPipelineOptions(
-                  pipeline, [](const Twine &msg) { return fail(msg); })))
+  return success();
+}
+
+/// Sets up `c` from the flags: the pipeline's options and the target
+/// machine, both checked.
+static LogicalResult configure(Compilation &c) {
+  if (emitKind == EmitKind::Shared && outputFile == "-")
+    return fail("--emit=shared needs an output file (-o lib.so)");
+  if (optLevel > 3)
+    return fail("-O" + Twine(optLevel.getValue()) + ": the level is 0 to 3");
+  c.gpu = target == Target::CUDA;
+  pipelineFlags.setOptions(c.cpuPipeline);
+  pipelineFlags.setOptions(c.gpuPipeline);
+  c.cpuPipeline.outParams = true; // the C entry points pass the buffers
+  c.gpuPipeline.optLevel = optLevel;
+  // The CPU pipeline's target is the machine of the code, host code included.
+  std::string error;
+  c.machine = fff::createTargetMachine(
+      fff::getTargetOptions(c.cpuPipeline, optLevel), error);
+  if (!c.machine)
+    return fail("target: " + error);
+  if (failed(checkTargetFlags(c.gpu)))
     return failure();
+  auto report = [](const Twine &message) { return fail(message); };
+  return c.gpu ? fff::verifyGPUPipelineOptions(c.gpuPipeline, report)
+               : fff::verifyCPUPipelineOptions(c.cpuPipeline, report);
+}
 
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sources, &context);
-  if (!module)
-    return failure(); // the diagnostic handler printed where
-
+/// The C entry points of `module`'s public functions; with
+/// --weights=arguments, constant weights become their parameters first.
+static FailureOr<std::vector<fff::CEntryPoint>>
+describeEntryPoints(ModuleOp module, bool gpu) {
   if (weights == WeightsMode::Arguments) {
-    PassManager pm(&context);
+    PassManager pm(module.getContext());
     pm.addPass(fff::createFFFWeightsToArguments());
-    if (failed(pm.run(*module)))
+    if (failed(pm.run(module)))
       return failure();
   }
   FailureOr<std::vector<fff::CEntryPoint>> entries =
-      fff::describeCEntryPoints(*module, cPrefix);
-  if (failed(entries))
-    return failure();
-  for (fff::CEntryPoint &entry : *entries)
-    entry.onDevice = gpu;
-  std::string header = headerFile;
-  if (header.empty() && needsFile) {
-    SmallString<128> path(outputFile.getValue());
-    llvm::sys::path::replace_extension(path, ".h");
-    header = path.str().str();
-  }
-  if (emitKind == EmitKind::Header)
-    return writeHeader(*entries, headerFile.empty() ? outputFile.getValue()
-                                                    : headerFile.getValue());
+      fff::describeCEntryPoints(module, cPrefix);
+  if (succeeded(entries))
+    for (fff::CEntryPoint &entry : *entries)
+      entry.onDevice = gpu;
+  return entries;
+}
 
-  fff::prepareForLowering(*module, *entries);
-  PassManager pm(&context);
+/// Where the C header goes: --header, else beside an object or library.
+static std::string getHeaderPath() {
+  if (!headerFile.empty() || emitKind == EmitKind::Header)
+    return headerFile.empty() ? outputFile.getValue() : headerFile.getValue();
+  if (emitKind != EmitKind::Shared && emitKind != EmitKind::Obj)
+    return "";
+  SmallString<128> path(outputFile.getValue());
+  llvm::sys::path::replace_extension(path, ".h");
+  return path.str().str();
+}
+
+/// Runs the target's pipeline and adds the C entry points: `module` ends in
+/// the LLVM dialect.
+static LogicalResult lowerToLLVMDialect(ModuleOp module,
+                                        ArrayRef<fff::CEntryPoint> entries,
+                                        const Compilation &c) {
+  fff::prepareForLowering(module, entries);
+  PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  if (gpu) {
-    fff::buildGPUPipeline(pm, gpuPipeline);
+  if (c.gpu) {
+    fff::buildGPUPipeline(pm, c.gpuPipeline);
   } else {
     if (gpuKernelsOnHost) {
       fff::ConvertFFFToGPUOptions emulate;
       emulate.emulateOnHost = true;
       pm.addPass(fff::createConvertFFFToGPU(emulate));
     }
-    fff::buildCPUPipeline(pm, pipeline);
+    fff::buildCPUPipeline(pm, c.cpuPipeline);
   }
-  if (failed(pm.run(*module)) ||
-      failed(fff::generateCEntryPoints(*module, *entries)) ||
-      failed(verify(*module)))
+  if (failed(pm.run(module)) ||
+      failed(fff::generateCEntryPoints(module, entries)))
     return failure();
-  if (!header.empty() && failed(writeHeader(*entries, header)))
-    return failure();
+  return verify(module);
+}
 
-  if (emitKind == EmitKind::MLIR) {
-    auto file = openOutputFile(outputFile, &error);
-    if (!file)
-      return fail(error);
-    module->print(file->os());
-    file->keep();
-    return success();
-  }
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule = fff::translateAndOptimize(
-      *module, llvmContext, *machine, targetOptions.optLevel);
-  if (!llvmModule)
+/// Writes the output file (-o) with `write`, keeping it only on success.
+static LogicalResult
+writeOutput(function_ref<LogicalResult(llvm::raw_pwrite_stream &)> write) {
+  std::string error;
+  auto file = openOutputFile(outputFile, &error);
+  if (!file)
+    return fail(error);
+  if (failed(write(file->os())))
     return failure();
-  if (emitKind == EmitKind::LLVM) {
-    auto file = openOutputFile(outputFile, &error);
-    if (!file)
+  file->keep();
+  return success();
+}
+
+/// Writes assembly or an object file (--emit=asm, obj).
+static LogicalResult emitMachineCode(llvm::Module &llvmModule,
+                                     llvm::TargetMachine &machine) {
+  return writeOutput([&](llvm::raw_pwrite_stream &os) {
+    std::string error;
+    if (failed(fff::emitMachineCode(llvmModule, machine,
+                                    emitKind == EmitKind::Obj, os, error)))
       return fail(error);
-    llvmModule->print(file->os(), nullptr);
-    file->keep();
     return success();
-  }
-  if (emitKind != EmitKind::Shared) {
-    auto file = openOutputFile(outputFile, &error);
-    if (!file || failed(fff::emitMachineCode(*llvmModule, *machine,
-                                             emitKind == EmitKind::Obj,
-                                             file->os(), error)))
-      return fail(error);
-    file->keep();
-    return success();
-  }
-  // Shared library: an object in a temporary file, linked by the C driver.
+  });
+}
+
+/// Links a shared library (--emit=shared): an object in a temporary file,
+/// linked by the C driver, with libomp and the CUDA runtime where needed.
+static LogicalResult linkSharedLibrary(llvm::Module &llvmModule,
+                                       llvm::TargetMachine &machine,
+                                       bool gpu) {
   SmallString<128> objectPath;
   int fd;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
           "fff-compile", "o", fd, objectPath))
     return fail("cannot create a temporary object file: " + ec.message());
   llvm::FileRemover removeObject(objectPath);
+  std::string error;
   {
     llvm::raw_fd_ostream object(fd, /*shouldClose=*/true);
-    if (failed(fff::emitMachineCode(*llvmModule, *machine, /*object=*/true,
+    if (failed(fff::emitMachineCode(llvmModule, machine, /*object=*/true,
                                     object, error)))
       return fail(error);
   }
   SmallVector<std::string> libraries;
-  if (llvmModule->getFunction("__kmpc_fork_call"))
+  if (llvmModule.getFunction("__kmpc_fork_call"))
     libraries.push_back("omp");
   SmallVector<std::string> extraInputs;
   if (gpu) {
@@ -409,12 +337,65 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   return success();
 }
 
+/// One run: configure, parse, describe the entry points, lower, then emit
+/// what --emit asks for.
+static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
+  Compilation c;
+  if (failed(configure(c)))
+    return failure();
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sources, &context);
+  if (!module)
+    return failure(); // the diagnostic handler printed where
+  FailureOr<std::vector<fff::CEntryPoint>> entries =
+      describeEntryPoints(*module, c.gpu);
+  if (failed(entries))
+    return failure();
+  std::string header = getHeaderPath();
+  if (emitKind == EmitKind::Header)
+    return writeHeader(*entries, header);
+
+  if (failed(lowerToLLVMDialect(*module, *entries, c)) ||
+      (!header.empty() && failed(writeHeader(*entries, header))))
+    return failure();
+  if (emitKind == EmitKind::MLIR)
+    return writeOutput([&](llvm::raw_pwrite_stream &os) {
+      module->print(os);
+      return success();
+    });
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      fff::translateAndOptimize(*module, llvmContext, *c.machine, optLevel);
+  if (!llvmModule)
+    return failure();
+  switch (emitKind) {
+  case EmitKind::LLVM:
+    return writeOutput([&](llvm::raw_pwrite_stream &os) {
+      llvmModule->print(os, nullptr);
+      return success();
+    });
+  case EmitKind::Asm:
+  case EmitKind::Obj:
+    return emitMachineCode(*llvmModule, *c.machine);
+  default:
+    return linkSharedLibrary(*llvmModule, *c.machine, c.gpu);
+  }
+}
+
+static void printVersion(llvm::raw_ostream &os) {
+  os << "fff-compile (fff-mlir) " FFF_VERSION_STRING "\n"
+     << "  C ABI version " << fff::kCABIVersion << "\n"
+     << "  LLVM " LLVM_VERSION_STRING "\n";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   cl::HideUnrelatedOptions(category);
+  cl::SetVersionPrinter(printVersion);
+  fff_compile::describeDefault(optLevel);
   cl::ParseCommandLineOptions(
       argc, argv,
       "fff-compile: ahead-of-time compiler for fast feedforward layers\n\n"
@@ -424,6 +405,11 @@ int main(int argc, char **argv) {
       "function (docs/user-guide.md):\n\n"
       "  fff-compile model.mlir -o libmodel.so   # also writes libmodel.h\n\n"
       "MLIR's own flags (--mlir-print-ir-after-all, ...): --help-hidden.\n");
+
+  if (listJSON) {
+    fff_compile::writeListing(llvm::outs(), pipelineFlags, optLevel);
+    return 0;
+  }
 
   DialectRegistry registry;
   registerAllDialects(registry);

@@ -3,100 +3,47 @@
 #ifndef FFF_PIPELINES_PIPELINES_H
 #define FFF_PIPELINES_PIPELINES_H
 
+#include "fff/Target/LLVMCodegen.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir::fff {
 
-/// fff-group-rows' defaults in the pipeline and fff-compile: the smallest
-/// batch that is grouped, and the tile of several-tree path neurons
-/// (docs/performance.md has the measurements behind them).
-constexpr int64_t kDefaultGroupMinBatch = 64;
-constexpr int64_t kDefaultGroupTileRows = 1024;
-
-/// Options of `fff-cpu-pipeline`: the choices that change the generated code.
+/// Options of `fff-cpu-pipeline`: the choices that change the generated
+/// code, and the machine it is for (PipelineOptions.def).
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
-  PassOptions::Option<bool> fuse{
-      *this, "fuse",
-      llvm::cl::desc("Fuse routing with the leaf/path computation "
-                     "(fff-fuse-routing); false expands the layers and "
-                     "lowers each op separately"),
-      llvm::cl::init(true)};
-  PassOptions::Option<int64_t> vectorWidth{
-      *this, "vector-width",
-      llvm::cl::desc("Vector lanes for dot products and row updates "
-                     "(0 = scalar loops)"),
-      llvm::cl::init(8)};
-  PassOptions::Option<int64_t> rowBlock{
-      *this, "row-block",
-      llvm::cl::desc("Rows per iteration of the fused parallel row loop"),
-      llvm::cl::init(1)};
-  PassOptions::Option<int64_t> interleave{
-      *this, "interleave",
-      llvm::cl::desc("Rows that walk their trees together in the fused loop, "
-                     "their dot products interleaved (1-16)"),
-      llvm::cl::init(1)};
-  PassOptions::Option<int64_t> groupRows{
-      *this, "group-rows",
-      llvm::cl::desc("Group rows by leaf or subtree (fff-group-rows), a "
-                     "leaf's rows N at a time (1-16); 0 = off"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> groupSplitLevel{
-      *this, "group-split-level",
-      llvm::cl::desc("fff-group-rows: path-neuron levels walked before "
-                     "grouping by subtree (0 = half the levels)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> groupTileRows{
-      *this, "group-tile-rows",
-      llvm::cl::desc("fff-group-rows: path neurons with several trees are "
-                     "grouped this many rows at a time (0 = whole batch)"),
-      llvm::cl::init(kDefaultGroupTileRows)};
-  PassOptions::Option<int64_t> groupMinBatch{
-      *this, "group-min-batch",
-      llvm::cl::desc("fff-group-rows: smallest batch grouped; smaller ones "
-                     "run one row at a time (0 or 1 = always group)"),
-      llvm::cl::init(kDefaultGroupMinBatch)};
-  PassOptions::Option<bool> outParams{
-      *this, "out-params",
-      llvm::cl::desc("Results become caller-allocated out-parameters that "
-                     "the code writes in place (buffer-results-to-out-params "
-                     "with hoisted allocations), as fff-compile's C ABI "
-                     "uses them"),
-      llvm::cl::init(false)};
-  PassOptions::Option<bool> openmp{
-      *this, "openmp",
-      llvm::cl::desc("Run the parallel row loops on OpenMP threads "
-                     "(scf.forall -> scf.parallel -> omp.wsloop); the "
-                     "compiled code then needs an OpenMP runtime (libomp)"),
-      llvm::cl::init(false)};
+#define FFF_OPTION(FIELD, NAME, TYPE, DEFAULT, DESC)                           \
+  PassOptions::Option<TYPE> FIELD{*this, NAME, llvm::cl::desc(DESC),           \
+                                  llvm::cl::init(DEFAULT)};
+#define FFF_CPU_OPTION FFF_OPTION
+#define FFF_CPU_PIPELINE_OPTION FFF_OPTION
+#define FFF_TARGET_OPTION FFF_OPTION
+#include "fff/Pipelines/PipelineOptions.def"
+#undef FFF_OPTION
 };
 
-/// Options of `fff-gpu-pipeline`.
+/// Options of `fff-gpu-pipeline` (PipelineOptions.def).
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
-  PassOptions::Option<std::string> chip{
-      *this, "chip",
-      llvm::cl::desc("NVIDIA GPU architecture the kernels are compiled for "
-                     "(sm_NN)"),
-      llvm::cl::init("sm_90")};
-  PassOptions::Option<std::string> features{
-      *this, "features",
-      llvm::cl::desc("NVPTX features (the PTX version: sm_90 needs +ptx80)"),
-      llvm::cl::init("+ptx80")};
-  PassOptions::Option<std::string> format{
-      *this, "format",
-      llvm::cl::desc("What the gpu.binary holds: isa (PTX, compiled by the "
-                     "driver when loaded; needs no CUDA toolkit), bin "
-                     "(cubin) or fatbin (both need ptxas)"),
-      llvm::cl::init("isa")};
-  PassOptions::Option<int64_t> warpsPerBlock{
-      *this, "warps-per-block",
-      llvm::cl::desc("Rows (one warp each) per thread block (1-32)"),
-      llvm::cl::init(4)};
-  PassOptions::Option<int> optLevel{
-      *this, "opt-level",
-      llvm::cl::desc("LLVM optimization level for the kernels (0-3)"),
-      llvm::cl::init(3)};
+#define FFF_GPU_PIPELINE_OPTION(FIELD, NAME, TYPE, DEFAULT, DESC)              \
+  PassOptions::Option<TYPE> FIELD{*this, NAME, llvm::cl::desc(DESC),           \
+                                  llvm::cl::init(DEFAULT)};
+#define FFF_GPU_OPTION(FIELD, NAME, FLAG, TYPE, DEFAULT, DESC)                 \
+  FFF_GPU_PIPELINE_OPTION(FIELD, NAME, TYPE, DEFAULT, DESC)
+#include "fff/Pipelines/PipelineOptions.def"
 };
+
+/// The machine `options` generate code for (target-triple, target-cpu,
+/// target-features), at LLVM optimization level `optLevel`.
+TargetOptions getTargetOptions(const CPUPipelineOptions &options,
+                               unsigned optLevel = kDefaultOptLevel);
+
+/// `vector-width` as a number of lanes: the given one, or for `auto` the
+/// widest f32 vector of the target. The one place where target-dependent
+/// defaults are decided; errors go to `errorHandler`.
+FailureOr<int64_t>
+getVectorWidth(const CPUPipelineOptions &options,
+               function_ref<LogicalResult(const Twine &)> errorHandler);
 
 /// Checks `options` as verifyCPUPipelineOptions does.
 LogicalResult verifyGPUPipelineOptions(
@@ -119,6 +66,7 @@ LogicalResult verifyCPUPipelineOptions(
 void buildBufferizationPipeline(OpPassManager &pm, bool outParams);
 
 /// Appends fff -> LLVM dialect for CPUs to `pm` (a module pass manager).
+/// `options` must have passed verifyCPUPipelineOptions.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Registers `fff-cpu-pipeline` and `fff-gpu-pipeline`.

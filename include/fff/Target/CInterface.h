@@ -26,14 +26,28 @@
 
 namespace mlir::fff {
 
-/// Status codes returned by the generated entry points.
+/// The version of the C ABI, `FFF_ABI_VERSION` in every generated header:
+/// raised whenever a header or library of the previous version would be
+/// called wrongly (the calling convention, the fff-abi JSON, the status codes'
+/// meaning).
+constexpr int32_t kCABIVersion = 1;
+
+/// Status codes returned by the generated entry points (CStatus.def).
 enum class CStatus : int32_t {
-  Ok = 0,
-  NullPointer = 1,       // a non-empty array was passed as NULL
-  NegativeDimension = 2, // a dimension argument was < 0
-  ShapeMismatch = 3,     // argument sizes break a shape rule of the model
-  GPU = 4,               // a CUDA driver call failed (fffGpuLastError())
+#define FFF_STATUS(NAME, CODE, C_NAME, COMMENT, MESSAGE) NAME = CODE,
+#include "fff/Target/CStatus.def"
 };
+
+/// A status code as the generated header spells and explains it.
+struct CStatusInfo {
+  CStatus status;
+  StringLiteral cName;   // FFF_OK, FFF_ERROR_...
+  StringLiteral comment; // beside the enumerator in the header
+  StringLiteral message; // what fff_status_string() returns
+};
+
+/// Every status code, in CStatus.def's order.
+ArrayRef<CStatusInfo> getCStatusInfos();
 
 /// One dimension of a result: static, or equal to a dimension of an argument.
 struct CResultDim {

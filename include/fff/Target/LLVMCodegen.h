@@ -20,13 +20,16 @@
 
 namespace mlir::fff {
 
+/// LLVM's optimization level unless one is given (fff-compile's -O).
+constexpr unsigned kDefaultOptLevel = 3;
+
 /// The machine to generate code for. An empty triple means the host's; the
 /// CPU "host" means the host's CPU with its features.
 struct TargetOptions {
   std::string triple;
   std::string cpu = "host";
   std::string features;
-  unsigned optLevel = 3;
+  unsigned optLevel = kDefaultOptLevel;
 };
 
 /// The target machine for `options`, or null with `error` set.

@@ -6,8 +6,19 @@
 
 // HEADER: #ifndef FFF_GENERATED_H
 // HEADER: #include <stdint.h>
-// HEADER: FFF_ERROR_NULL_POINTER = 1,
+// The ABI's version (kCABIVersion) and status codes (CStatus.def).
+// HEADER: #define FFF_ABI_VERSION 1
+// HEADER: #ifndef FFF_STATUS_CODES
+// HEADER-NEXT: #define FFF_STATUS_CODES
+// HEADER-NEXT: enum {
+// HEADER-NEXT:   FFF_OK = 0,
+// HEADER-NEXT:   FFF_ERROR_NULL_POINTER = 1,       /* NULL for a non-empty array */
+// HEADER-NEXT:   FFF_ERROR_NEGATIVE_DIMENSION = 2, /* a size argument is < 0 */
+// HEADER-NEXT:   FFF_ERROR_SHAPE_MISMATCH = 3,     /* sizes break a rule listed under 'requires' */
+// HEADER-NEXT:   FFF_ERROR_GPU = 4                 /* a CUDA driver call failed: fffGpuLastError() */
+// HEADER-NEXT: };
 // HEADER: static inline const char *fff_status_string(int32_t status)
+// HEADER: case FFF_ERROR_SHAPE_MISMATCH: return "argument sizes break a shape rule of the model";
 // HEADER: extern "C" {
 
 // A batch-dynamic layer; the result's rows are the input's.

@@ -298,14 +298,18 @@ LogicalResult CmmOp::verify() { return verifyCmm(*this, nullptr); }
 static LogicalResult verifyMasterLeaf(LeafMlpOp op, ShapeRules &rules) {
   if (!op.hasMasterLeaf())
     return success();
-  if (op.getMaster().size() != 5)
+  static constexpr StringLiteral names[] = {
+#define FFF_MASTER_WEIGHT(NAME, RANK) NAME,
+#include "fff/Dialect/FFF/IR/FFFWeights.def"
+  };
+  static constexpr int64_t ranks[] = {
+#define FFF_MASTER_WEIGHT(NAME, RANK) RANK,
+#include "fff/Dialect/FFF/IR/FFFWeights.def"
+  };
+  if (op.getMaster().size() != std::size(names))
     return op.emitOpError()
-           << "'master' takes 5 operands (magic_w1, magic_b1, magic_w2, "
-              "magic_b2, k), but got "
-           << op.getMaster().size();
-  static constexpr StringLiteral names[] = {"magic_w1", "magic_b1", "magic_w2",
-                                            "magic_b2", "k"};
-  static constexpr int64_t ranks[] = {2, 1, 2, 1, 0};
+           << "'master' takes " << std::size(names) << " operands ("
+           << llvm::join(ArrayRef<StringLiteral>(names), ", ") << "), but got " << op.getMaster().size();
   Type elementType = getElementTypeOrSelf(op.getInput());
   for (auto [value, name, rank] : llvm::zip(op.getMaster(), names, ranks)) {
     auto type = cast<RankedTensorType>(value.getType());

@@ -23,8 +23,8 @@ namespace mlir::fff {
 using namespace mlir;
 using namespace mlir::fff;
 
-/// The weight operands of `op` with their ODS names; data operands (rows,
-/// indices, init) are not weights.
+/// The weight operands of `op` with their ODS names (FFFWeights.def); data
+/// operands (rows, indices, init) are not weights.
 static SmallVector<std::pair<OpOperand *, StringRef>>
 getWeightOperands(Operation *op) {
   SmallVector<std::pair<OpOperand *, StringRef>> weights;
@@ -32,31 +32,17 @@ getWeightOperands(Operation *op) {
     for (OpOperand &operand : range)
       weights.push_back({&operand, name});
   };
-  if (auto route = dyn_cast<RouteOp>(op)) {
-    add(route.getNodeWeightsMutable(), "node_weights");
-    add(route.getNodeBiasesMutable(), "node_biases");
-  } else if (auto path = dyn_cast<RoutePathOp>(op)) {
-    add(path.getNodeWeightsMutable(), "node_weights");
-    add(path.getNodeBiasesMutable(), "node_biases");
-  } else if (auto cmm = dyn_cast<CmmOp>(op)) {
-    add(cmm.getBankMutable(), "bank");
-    add(cmm.getBiasMutable(), "bias");
-  } else if (auto leaf = dyn_cast<LeafMlpOp>(op)) {
-    add(leaf.getNodeWeightsMutable(), "node_weights");
-    add(leaf.getNodeBiasesMutable(), "node_biases");
-    add(leaf.getW1Mutable(), "w1");
-    add(leaf.getB1Mutable(), "b1");
-    add(leaf.getW2Mutable(), "w2");
-    add(leaf.getB2Mutable(), "b2");
-    static const char *masterNames[] = {"magic_w1", "magic_b1", "magic_w2",
-                                        "magic_b2", "k"};
-    for (auto [i, operand] : llvm::enumerate(leaf.getMasterMutable()))
-      weights.push_back({&operand, masterNames[i]});
-  } else if (auto neuron = dyn_cast<PathNeuronOp>(op)) {
-    add(neuron.getNodeWeightsMutable(), "node_weights");
-    add(neuron.getNodeBiasesMutable(), "node_biases");
-    add(neuron.getOutputWeightsMutable(), "output_weights");
-  }
+#define FFF_WEIGHT(OP, ACCESSOR, NAME)                                         \
+  if (auto typed = dyn_cast<OP>(op))                                           \
+    add(typed.get##ACCESSOR##Mutable(), NAME);
+#include "fff/Dialect/FFF/IR/FFFWeights.def"
+  static constexpr StringLiteral masterNames[] = {
+#define FFF_MASTER_WEIGHT(NAME, RANK) NAME,
+#include "fff/Dialect/FFF/IR/FFFWeights.def"
+  };
+  if (auto leaf = dyn_cast<LeafMlpOp>(op))
+    for (auto [operand, name] : llvm::zip(leaf.getMasterMutable(), masterNames))
+      weights.push_back({&operand, name});
   return weights;
 }
 
