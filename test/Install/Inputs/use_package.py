@@ -3,7 +3,8 @@ dist-packages, FFF_BUILD_DIR unset): it must find the installed tools."""
 import numpy as np
 
 import fff_mlir
-from fff_mlir import examples, paths
+from fff_mlir import paths
+from fff_mlir.jobs import examples
 
 print("package:", fff_mlir.__file__)
 print("compiler:", paths.tool("fff-compile"))
