@@ -637,6 +637,8 @@ static std::string getABIJson(const CEntryPoint &entry) {
 /// What a header of GPU entry points adds: the device-memory functions of
 /// the CUDA runtime linked into the library
 /// (include/fff/ExecutionEngine/CudaRuntime.h).
+#define FFF_GPU_API(declaration, parameters)                                   \
+  #declaration #parameters ";\n"
 static constexpr StringLiteral kDeviceRuntimeDeclarations = R"(
 /* Compiled for an NVIDIA GPU: every array argument and result below is a
  * DEVICE pointer. The library carries its own CUDA runtime, which needs
@@ -644,15 +646,10 @@ static constexpr StringLiteral kDeviceRuntimeDeclarations = R"(
  * returns 0 on success and 1 on failure, with the reason in
  * fffGpuLastError(). */
 #include <stddef.h>
-int32_t fffGpuAvailable(void);
-const char *fffGpuLastError(void);
-const char *fffGpuDeviceName(void);
-int32_t fffGpuMalloc(void **devicePtr, size_t bytes);
-int32_t fffGpuFree(void *devicePtr);
-int32_t fffGpuCopyToDevice(void *devicePtr, const void *hostPtr, size_t bytes);
-int32_t fffGpuCopyToHost(void *hostPtr, const void *devicePtr, size_t bytes);
-int32_t fffGpuSynchronize(void);
-)";
+)"
+#include "fff/ExecutionEngine/CudaRuntimeAPI.def"
+    ;
+#undef FFF_GPU_API
 
 ArrayRef<CStatusInfo> fff::getCStatusInfos() {
   static constexpr CStatusInfo infos[] = {

@@ -22,27 +22,15 @@
 extern "C" {
 #endif
 
-/* 1 when the driver loaded and a device is usable, else 0 (the reason is
- * then in fffGpuLastError()). */
-int32_t fffGpuAvailable(void);
-
 /* Returns 1 and keeps the message if any call failed since the last
  * fffGpuTakeError() on this thread, or if the driver or a compiled module
- * could not be loaded at all; else 0. */
+ * could not be loaded at all; else 0. Compiled code calls it. */
 int32_t fffGpuTakeError(void);
 
-/* The message of the latest failure on this thread ("" if none). */
-const char *fffGpuLastError(void);
-
-/* The device's name, e.g. "NVIDIA H100 80GB HBM3", or "" without one. */
-const char *fffGpuDeviceName(void);
-
-/* Device memory. Each returns 0 on success, 1 on failure (message kept). */
-int32_t fffGpuMalloc(void **devicePtr, size_t bytes);
-int32_t fffGpuFree(void *devicePtr);
-int32_t fffGpuCopyToDevice(void *devicePtr, const void *hostPtr, size_t bytes);
-int32_t fffGpuCopyToHost(void *hostPtr, const void *devicePtr, size_t bytes);
-int32_t fffGpuSynchronize(void);
+/* What callers use: availability, errors, device memory. */
+#define FFF_GPU_API(declaration, parameters) declaration parameters;
+#include "fff/ExecutionEngine/CudaRuntimeAPI.def"
+#undef FFF_GPU_API
 
 #ifdef __cplusplus
 }
