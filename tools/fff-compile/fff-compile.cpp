@@ -339,6 +339,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
       fff::ConvertFFFToGPUOptions emulate;
       emulate.emulateOnHost = true;
       pm.addPass(fff::createConvertFFFToGPU(emulate));
+      pm.addPass(fff::createFFFGPUExpandMath());
     }
     fff::buildCPUPipeline(pm, pipeline);
   }
