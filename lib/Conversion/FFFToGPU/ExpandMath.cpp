@@ -62,20 +62,13 @@ struct FmaToIntrinsic : OpRewritePattern<math::FmaOp> {
   }
 };
 
-struct FloorToArith : OpRewritePattern<math::FloorOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::FloorOp op,
+/// `op` (one operand) -> what `build` makes of its operand.
+template <typename OpTy, Value (*build)(OpBuilder &, Location, Value)>
+struct UnaryToArith : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, buildFloor(rewriter, op.getLoc(), op.getOperand()));
-    return success();
-  }
-};
-
-struct AbsToArith : OpRewritePattern<math::AbsFOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::AbsFOp op,
-                                PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, buildAbs(rewriter, op.getLoc(), op.getOperand()));
+    rewriter.replaceOp(op, build(rewriter, op.getLoc(), op.getOperand()));
     return success();
   }
 };
@@ -127,6 +120,7 @@ struct FFFGPUExpandMathPass
 
 void fff::populateFFFGPUMathToIntrinsicsPatterns(RewritePatternSet &patterns,
                                                  PatternBenefit benefit) {
-  patterns.add<FmaToIntrinsic, FloorToArith, AbsToArith>(patterns.getContext(),
-                                                         benefit);
+  patterns.add<FmaToIntrinsic, UnaryToArith<math::FloorOp, buildFloor>,
+               UnaryToArith<math::AbsFOp, buildAbs>>(patterns.getContext(),
+                                                     benefit);
 }

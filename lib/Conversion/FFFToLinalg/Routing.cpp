@@ -95,34 +95,25 @@ void convertRoutePath(RewriterBase &rewriter, RoutePathOp op,
                    body));
 }
 
-struct RouteToLinalg : OpConversionPattern<RouteOp> {
-  RouteToLinalg(MLIRContext *context, int64_t vectorWidth,
-                PatternBenefit benefit)
-      : OpConversionPattern(context, benefit), vectorWidth(vectorWidth) {}
+/// One routing op -> its loop over rows, by `convert`.
+template <typename OpTy>
+struct RoutingToLinalg : OpConversionPattern<OpTy> {
+  using ConvertFn = void (*)(RewriterBase &, OpTy, typename OpTy::Adaptor,
+                             int64_t);
+  RoutingToLinalg(MLIRContext *context, int64_t vectorWidth, ConvertFn convert,
+                  PatternBenefit benefit)
+      : OpConversionPattern<OpTy>(context, benefit), vectorWidth(vectorWidth),
+        convert(convert) {}
 
   LogicalResult
-  matchAndRewrite(RouteOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    convertRoute(rewriter, op, adaptor, vectorWidth);
+    convert(rewriter, op, adaptor, vectorWidth);
     return success();
   }
 
   int64_t vectorWidth;
-};
-
-struct RoutePathToLinalg : OpConversionPattern<RoutePathOp> {
-  RoutePathToLinalg(MLIRContext *context, int64_t vectorWidth,
-                    PatternBenefit benefit)
-      : OpConversionPattern(context, benefit), vectorWidth(vectorWidth) {}
-
-  LogicalResult
-  matchAndRewrite(RoutePathOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    convertRoutePath(rewriter, op, adaptor, vectorWidth);
-    return success();
-  }
-
-  int64_t vectorWidth;
+  ConvertFn convert;
 };
 
 } // namespace
@@ -130,6 +121,9 @@ struct RoutePathToLinalg : OpConversionPattern<RoutePathOp> {
 void fff::populateFFFRoutingToLinalgPatterns(
     RewritePatternSet &patterns, const ConvertFFFToLinalgOptions &options,
     PatternBenefit benefit) {
-  patterns.add<RouteToLinalg, RoutePathToLinalg>(
-      patterns.getContext(), options.vectorWidth, benefit);
+  MLIRContext *context = patterns.getContext();
+  patterns.add<RoutingToLinalg<RouteOp>>(context, options.vectorWidth,
+                                         convertRoute, benefit);
+  patterns.add<RoutingToLinalg<RoutePathOp>>(context, options.vectorWidth,
+                                             convertRoutePath, benefit);
 }
