@@ -1,8 +1,9 @@
 //===- GPUPipeline.cpp - fff -> NVVM kernels + LLVM host code -----------===//
 //
 // `fff-gpu-pipeline`: each whole layer becomes one fused kernel
-// (convert-fff-to-gpu), bufferization connects the buffers (all device
-// memory: the entry point receives device pointers), and upstream's
+// (convert-fff-to-gpu, its math expanded by fff-gpu-expand-math),
+// bufferization connects the buffers (all device memory: the entry point
+// receives device pointers), and upstream's
 // gpu-lower-to-nvvm pipeline outlines the kernels, lowers them to NVVM and
 // serializes them into a gpu.binary while the host side becomes LLVM calls
 // to the mgpu* runtime functions (lib/ExecutionEngine/CudaRuntime.cpp).
@@ -57,6 +58,7 @@ void fff::buildGPUPipeline(OpPassManager &pm,
   ConvertFFFToGPUOptions convert;
   convert.warpsPerBlock = options.warpsPerBlock;
   pm.addPass(createConvertFFFToGPU(convert));
+  pm.addPass(createFFFGPUExpandMath()); // no libdevice in the kernels
   // Computation around the layers bufferizes as it would for CPUs, so that
   // fff-gpu-device-buffers can name it rather than bufferization failing.
   pm.addPass(createConvertElementwiseToLinalgPass());

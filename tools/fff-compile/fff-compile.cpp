@@ -268,6 +268,7 @@ static LogicalResult lowerToLLVMDialect(ModuleOp module,
       fff::ConvertFFFToGPUOptions emulate;
       emulate.emulateOnHost = true;
       pm.addPass(fff::createConvertFFFToGPU(emulate));
+      pm.addPass(fff::createFFFGPUExpandMath());
     }
     fff::buildCPUPipeline(pm, c.cpuPipeline);
   }

@@ -15,9 +15,14 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
+namespace mlir::fff::test {
+void registerTestLayerStrategiesPass();
+} // namespace mlir::fff::test
+
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::fff::registerAllFFFPasses();
+  mlir::fff::test::registerTestLayerStrategiesPass(); // test/lib
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

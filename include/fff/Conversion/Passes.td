@@ -58,16 +58,17 @@ def ConvertFFFToGPU : Pass<"convert-fff-to-gpu", "ModuleOp"> {
     `sigmoid(k)` scales the selected leaf's terms and `1 - sigmoid(k)` the
     master leaf's, in the same kernel.
 
-    Math functions in the kernels (erf, tanh, exp) are expanded into
-    polynomial approximations, so the kernels need no libdevice and compile
-    to PTX with no CUDA toolkit installed.
+    Each kernel op (the `gpu.launch`, or the `scf.forall` of
+    `emulate-on-host`) carries the unit attribute `fff.kernel`, which
+    `fff-gpu-expand-math` reads: the math functions in the kernels (erf,
+    tanh, exp) are left to it.
 
     The layer's element type must be f32; other types, and the unfused ops
     (`fff.route`, `fff.route_path`, `fff.cmm`), are reported as errors.
   }];
   let dependentDialects = ["arith::ArithDialect", "bufferization::BufferizationDialect",
-                           "gpu::GPUDialect", "LLVM::LLVMDialect", "math::MathDialect",
-                           "memref::MemRefDialect", "scf::SCFDialect"];
+                           "gpu::GPUDialect", "memref::MemRefDialect",
+                           "scf::SCFDialect", "tensor::TensorDialect"];
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Rows (one warp each) per thread block (1-32)">,
@@ -76,6 +77,30 @@ def ConvertFFFToGPU : Pass<"convert-fff-to-gpu", "ModuleOp"> {
            "one lane per row instead of a gpu.launch, so that the kernels' "
            "code can be executed and checked where there is no GPU">
   ];
+}
+
+def FFFGPUExpandMath : Pass<"fff-gpu-expand-math"> {
+  let summary = "Expand the math in fff's GPU kernels into instructions that "
+                "need no libdevice";
+  let description = [{
+    Runs after `convert-fff-to-gpu` on the kernels it marked `fff.kernel`
+    (a `gpu.launch`, or with `emulate-on-host` the `scf.forall` over rows,
+    so that emulated kernels compute what the GPU does), then drops the
+    mark:
+
+    * `math.erf`, `math.tanh`, `math.exp` (and the other functions upstream
+      approximates) become math's polynomial approximations;
+    * what those are built of becomes LLVM intrinsics or arith:
+      `math.fma` -> `llvm.intr.fma` (one PTX instruction), `math.floor` ->
+      a truncation and a select, `math.absf` -> the sign bit cleared.
+
+    NVVM lowering would send each remaining math op to libdevice, which only
+    a CUDA toolkit provides; with none left, the kernels compile to PTX with
+    no toolkit installed. A math op that neither step handles is an error
+    naming it. Ops outside the marked kernels are not touched.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "LLVM::LLVMDialect",
+                           "math::MathDialect", "vector::VectorDialect"];
 }
 
 def FFFGPUDeviceBuffers : Pass<"fff-gpu-device-buffers", "ModuleOp"> {

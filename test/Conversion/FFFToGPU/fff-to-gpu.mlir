@@ -1,6 +1,6 @@
-// RUN: fff-opt %s --convert-fff-to-gpu --split-input-file | FileCheck %s
-// RUN: fff-opt %s --convert-fff-to-gpu="warps-per-block=8" --split-input-file | FileCheck %s --check-prefix=W8
-// RUN: fff-opt %s --convert-fff-to-gpu="emulate-on-host=true" --split-input-file | FileCheck %s --check-prefix=HOST
+// RUN: fff-opt %s --convert-fff-to-gpu --fff-gpu-expand-math --split-input-file | FileCheck %s
+// RUN: fff-opt %s --convert-fff-to-gpu="warps-per-block=8" --fff-gpu-expand-math --split-input-file | FileCheck %s --check-prefix=W8
+// RUN: fff-opt %s --convert-fff-to-gpu="emulate-on-host=true" --fff-gpu-expand-math --split-input-file | FileCheck %s --check-prefix=HOST
 
 // One gpu.launch per layer: a warp (32 lanes, thread x) per row, 4 rows
 // (thread y) per block; the operands are read-only buffers, the result a

@@ -2,12 +2,14 @@
 //
 // The unfused form: every step is its own op with its own result tensor, so
 // the index tensor routing produces is materialized and read back by each
-// conditional matmul. See Passes.td for the exact op sequence.
+// conditional matmul. See Passes.td for the exact op sequence. One pattern
+// per layer op; the pass checks its option and each layer's index width,
+// then applies them in one walk.
 //
 //===----------------------------------------------------------------------===//
 
 #include "fff/Dialect/FFF/IR/FFFOps.h"
-#include "fff/Dialect/FFF/Transforms/Passes.h"
+#include "fff/Dialect/FFF/Transforms/Patterns.h"
 #include "fff/Dialect/FFF/Utils/Arithmetic.h"
 #include "fff/Dialect/FFF/Utils/Builders.h"
 #include "fff/Dialect/FFF/Utils/RowOps.h"
@@ -15,6 +17,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::fff {
 #define GEN_PASS_DEF_FFFEXPANDLAYERS
@@ -176,6 +179,27 @@ void expandPathNeuron(RewriterBase &rewriter, PathNeuronOp op,
   rewriter.replaceOp(op, y);
 }
 
+/// Rewrites one layer op with `expand` once its indices fit the bitwidth.
+template <typename OpTy>
+struct ExpandLayer : OpRewritePattern<OpTy> {
+  using ExpandFn = void (*)(RewriterBase &, OpTy, unsigned);
+  ExpandLayer(MLIRContext *context, unsigned bitwidth, ExpandFn expand,
+              PatternBenefit benefit)
+      : OpRewritePattern<OpTy>(context, benefit), bitwidth(bitwidth),
+        expand(expand) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (getRequiredIndexBitwidth(op) > bitwidth)
+      return rewriter.notifyMatchFailure(op, "indices wider than bitwidth");
+    expand(rewriter, op, bitwidth);
+    return success();
+  }
+
+  unsigned bitwidth;
+  ExpandFn expand;
+};
+
 struct FFFExpandLayersPass
     : public fff::impl::FFFExpandLayersBase<FFFExpandLayersPass> {
   using Base::Base;
@@ -187,28 +211,43 @@ struct FFFExpandLayersPass
           << indexBitwidth.getValue();
       return signalPassFailure();
     }
-    IRRewriter rewriter(&getContext());
-    for (Operation *op : collectWholeLayers(getOperation())) {
-      // Deep trees need wider indices than the option gives.
-      int64_t needed =
-          isa<LeafMlpOp>(op)
-              ? cast<LeafMlpOp>(op).getDepth() + 1
-              : llvm::Log2_64_Ceil(cast<PathNeuronOp>(op).getTrees()) +
-                    cast<PathNeuronOp>(op).getDepth() + 2;
-      if (needed > indexBitwidth) {
-        op->emitError("fff-expand-layers: index-bitwidth ")
-            << indexBitwidth.getValue()
-            << " cannot hold this layer's indices (needs " << needed
-            << " bits)";
-        return signalPassFailure();
-      }
-      rewriter.setInsertionPoint(op);
-      if (auto leaf = dyn_cast<LeafMlpOp>(op))
-        expandLeafMlp(rewriter, leaf, indexBitwidth);
-      else
-        expandPathNeuron(rewriter, cast<PathNeuronOp>(op), indexBitwidth);
-    }
+    // Deep trees need wider indices than the option gives.
+    WalkResult fits = getOperation()->walk([&](Operation *op) {
+      if (!isa<LeafMlpOp, PathNeuronOp>(op))
+        return WalkResult::advance();
+      int64_t needed = getRequiredIndexBitwidth(op);
+      if (needed <= indexBitwidth)
+        return WalkResult::advance();
+      op->emitError("fff-expand-layers: index-bitwidth ")
+          << indexBitwidth.getValue()
+          << " cannot hold this layer's indices (needs " << needed << " bits)";
+      return WalkResult::interrupt();
+    });
+    if (fits.wasInterrupted())
+      return signalPassFailure();
+    RewritePatternSet patterns(&getContext());
+    FFFExpandLayersOptions options;
+    options.indexBitwidth = indexBitwidth;
+    populateFFFExpandLayersPatterns(patterns, options);
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 
 } // namespace
+
+int64_t fff::getRequiredIndexBitwidth(Operation *layer) {
+  if (auto leaf = dyn_cast<LeafMlpOp>(layer))
+    return leaf.getDepth() + 1;
+  auto path = cast<PathNeuronOp>(layer);
+  return llvm::Log2_64_Ceil(path.getTrees()) + path.getDepth() + 2;
+}
+
+void fff::populateFFFExpandLayersPatterns(
+    RewritePatternSet &patterns, const FFFExpandLayersOptions &options,
+    PatternBenefit benefit) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ExpandLayer<LeafMlpOp>>(context, options.indexBitwidth,
+                                       expandLeafMlp, benefit);
+  patterns.add<ExpandLayer<PathNeuronOp>>(context, options.indexBitwidth,
+                                          expandPathNeuron, benefit);
+}

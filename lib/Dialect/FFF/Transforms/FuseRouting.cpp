@@ -12,10 +12,14 @@
 //
 // with c = sigmoid(k) when there is a master leaf and 1 otherwise.
 //
+// One pattern per layer op, and one for layers whose rows have no columns
+// (the result is init: no row slice to take). The pass checks its options,
+// then applies them in one walk.
+//
 //===----------------------------------------------------------------------===//
 
 #include "fff/Dialect/FFF/IR/FFFOps.h"
-#include "fff/Dialect/FFF/Transforms/Passes.h"
+#include "fff/Dialect/FFF/Transforms/Patterns.h"
 #include "fff/Dialect/FFF/Utils/Arithmetic.h"
 #include "fff/Dialect/FFF/Utils/Builders.h"
 #include "fff/Dialect/FFF/Utils/MlpRows.h"
@@ -29,6 +33,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::fff {
 #define GEN_PASS_DEF_FFFFUSEROUTING
@@ -39,6 +44,12 @@ using namespace mlir;
 using namespace mlir::fff;
 
 namespace {
+
+/// Rows of zero columns: nothing to compute (and no row slice to take).
+bool hasEmptyRows(Operation *layer) {
+  return cast<RankedTensorType>(layer->getResult(0).getType()).getDimSize(1) ==
+         0;
+}
 
 void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
                  int64_t rowBlock, int64_t interleave) {
@@ -166,6 +177,29 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
                                                  interleave, group, body));
 }
 
+/// Fuses one layer op with `fuse`; layers of empty rows become their init.
+template <typename OpTy>
+struct FuseLayer : OpRewritePattern<OpTy> {
+  using FuseFn = void (*)(RewriterBase &, OpTy, int64_t, int64_t, int64_t);
+  FuseLayer(MLIRContext *context, const FFFFuseRoutingOptions &options,
+            FuseFn fuse, PatternBenefit benefit)
+      : OpRewritePattern<OpTy>(context, benefit), options(options),
+        fuse(fuse) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (hasEmptyRows(op))
+      rewriter.replaceOp(op, op.getInit());
+    else
+      fuse(rewriter, op, options.vectorWidth, options.rowBlock,
+           options.interleave);
+    return success();
+  }
+
+  FFFFuseRoutingOptions options;
+  FuseFn fuse;
+};
+
 struct FFFFuseRoutingPass
     : public fff::impl::FFFFuseRoutingBase<FFFFuseRoutingPass> {
   using Base::Base;
@@ -180,22 +214,23 @@ struct FFFFuseRoutingPass
       getOperation()->emitError("fff-fuse-routing: ") << error;
       return signalPassFailure();
     }
-    IRRewriter rewriter(&getContext());
-    for (Operation *op : collectWholeLayers(getOperation())) {
-      rewriter.setInsertionPoint(op);
-      // Rows of zero columns: nothing to compute (and no row slice to take).
-      auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-      if (resultType.getDimSize(1) == 0) {
-        rewriter.replaceOp(op, op->getOperands().back());
-        continue;
-      }
-      if (auto leaf = dyn_cast<LeafMlpOp>(op))
-        fuseLeafMlp(rewriter, leaf, vectorWidth, rowBlock, interleave);
-      else
-        fusePathNeuron(rewriter, cast<PathNeuronOp>(op), vectorWidth, rowBlock,
-                       interleave);
-    }
+    RewritePatternSet patterns(&getContext());
+    FFFFuseRoutingOptions options;
+    options.vectorWidth = vectorWidth;
+    options.rowBlock = rowBlock;
+    options.interleave = interleave;
+    populateFFFFuseRoutingPatterns(patterns, options);
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 
 } // namespace
+
+void fff::populateFFFFuseRoutingPatterns(RewritePatternSet &patterns,
+                                         const FFFFuseRoutingOptions &options,
+                                         PatternBenefit benefit) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<FuseLayer<LeafMlpOp>>(context, options, fuseLeafMlp, benefit);
+  patterns.add<FuseLayer<PathNeuronOp>>(context, options, fusePathNeuron,
+                                        benefit);
+}

@@ -72,12 +72,3 @@ Value fff::buildLoop(
              })
       .getResult(0);
 }
-
-SmallVector<Operation *> fff::collectWholeLayers(Operation *root) {
-  SmallVector<Operation *> layers;
-  root->walk([&](Operation *op) {
-    if (isa<LeafMlpOp, PathNeuronOp>(op))
-      layers.push_back(op);
-  });
-  return layers;
-}

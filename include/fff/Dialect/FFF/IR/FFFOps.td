@@ -314,11 +314,18 @@ def FFF_LeafMlpOp : FFF_DpsOp<"leaf_mlp", [
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
     bool hasMasterLeaf() { return !getMaster().empty(); }
     // The master leaf's operands, in order; valid when hasMasterLeaf().
-    Value getMagicW1() { return getMaster()[0]; }
-    Value getMagicB1() { return getMaster()[1]; }
-    Value getMagicW2() { return getMaster()[2]; }
-    Value getMagicB2() { return getMaster()[3]; }
-    Value getMasterGate() { return getMaster()[4]; }
+    // The static forms name the same operands in any `master` group laid
+    // out like the op's (an adaptor's getMaster(), say, over other values).
+    static Value getMagicW1(ValueRange master) { return master[0]; }
+    static Value getMagicB1(ValueRange master) { return master[1]; }
+    static Value getMagicW2(ValueRange master) { return master[2]; }
+    static Value getMagicB2(ValueRange master) { return master[3]; }
+    static Value getMasterGate(ValueRange master) { return master[4]; }
+    Value getMagicW1() { return getMagicW1(getMaster()); }
+    Value getMagicB1() { return getMagicB1(getMaster()); }
+    Value getMagicW2() { return getMagicW2(getMaster()); }
+    Value getMagicB2() { return getMagicB2(getMaster()); }
+    Value getMasterGate() { return getMasterGate(getMaster()); }
   }];
 }
 

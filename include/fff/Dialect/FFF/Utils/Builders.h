@@ -47,10 +47,6 @@ Value buildLoop(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
                 Value carried,
                 function_ref<Value(OpBuilder &, Location, Value, Value)> body);
 
-/// The whole-layer ops (`fff.leaf_mlp`, `fff.path_neuron`) nested in `root`,
-/// collected first so that a pass can replace them while iterating.
-SmallVector<Operation *> collectWholeLayers(Operation *root);
-
 } // namespace mlir::fff
 
 #endif // FFF_DIALECT_FFF_UTILS_BUILDERS_H

@@ -1,0 +1,44 @@
+//===- GroupRows.h - fff-group-rows internals -------------------*- C++ -*-===//
+//
+// The grouped forms of the two layer ops (GroupLeafMlp.cpp,
+// GroupPathNeuron.cpp) and the counting sort they share (GroupRows.cpp,
+// which also holds the pattern that picks between them).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LIB_DIALECT_FFF_TRANSFORMS_GROUPROWS_H
+#define LIB_DIALECT_FFF_TRANSFORMS_GROUPROWS_H
+
+#include "fff/Dialect/FFF/IR/FFFOps.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::fff::detail {
+
+/// A stable counting sort of the rows [0, batch) by `keys[r] - keyBase`
+/// (a tensor of index, each key in [0, numKeys)): returns the start of each
+/// key's group (a table of numKeys + 1 offsets, the last one `batch`) and
+/// the rows in key order.
+std::pair<Value, Value> buildCountingSort(OpBuilder &b, Location loc,
+                                          Value keys, Value batch,
+                                          int64_t numKeys, int64_t keyBase);
+
+/// `op` with its rows grouped by leaf, `rowsPerChunk` rows of a group at a
+/// time; returns the result tensor.
+Value groupLeafMlp(OpBuilder &b, LeafMlpOp op, int64_t vectorWidth,
+                   int64_t rowsPerChunk);
+
+/// The level at which fff-group-rows cuts a path-neuron tree of `levels`
+/// levels (`requested`, or half the levels when 0): at least one level above
+/// and one below.
+int64_t splitLevelFor(int64_t levels, int64_t requested);
+
+/// `op` with each tree cut at level `split` and the rows grouped by the
+/// subtree below, in tiles of `tileRows` rows (0: all at once) when there
+/// are several trees; returns the result tensor.
+Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
+                      int64_t split, int64_t tileRows);
+
+} // namespace mlir::fff::detail
+
+#endif // LIB_DIALECT_FFF_TRANSFORMS_GROUPROWS_H
