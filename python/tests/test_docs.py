@@ -2,6 +2,7 @@
 committed ODS files (the build writes its own copies to <build>/docs/generated
 and never touches the source tree), and docs/walkthrough.md is what the passes
 emit."""
+import re
 import subprocess
 
 import pytest
@@ -33,16 +34,23 @@ def test_walkthrough_is_current():
     assert walkthrough.render() == committed, "run `python3 -m fff_mlir walkthrough` and commit docs/walkthrough.md"
 
 
+def declared_passes():
+    """Every pass the .td files declare (the one list of them)."""
+    names = []
+    for td in sorted((REPO_ROOT / "include").rglob("Passes.td")):
+        names += re.findall(r'Pass<"([\w-]+)"', td.read_text())
+    return names
+
+
 def test_every_pass_is_documented():
+    names = declared_passes()
+    assert {"fff-expand-layers", "convert-fff-to-gpu"} <= set(names)
     text = "".join((REPO_ROOT / p).read_text() for p in REFERENCES if "Passes" in p)
-    for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg",
-                 "fff-insert-shape-checks", "fff-weights-to-arguments", "fff-expand-strided-copies",
-                 "convert-fff-to-gpu", "fff-gpu-device-buffers"):
-        assert f"`-{name}`" in text, f"{name} missing from the generated pass reference"
     passes_md = (REPO_ROOT / "docs/passes.md").read_text()
-    for name in ("fff-expand-layers", "fff-fuse-routing", "convert-fff-to-linalg", "fff-cpu-pipeline",
-                 "fff-insert-shape-checks", "fff-weights-to-arguments", "fff-expand-strided-copies",
-                 "convert-fff-to-gpu", "fff-gpu-device-buffers", "fff-gpu-pipeline"):
+    for name in names:
+        assert f"`-{name}`" in text, f"{name} missing from the generated pass reference"
+        assert f"`{name}`" in passes_md, f"{name} missing from docs/passes.md"
+    for name in ("fff-cpu-pipeline", "fff-gpu-pipeline"):
         assert name in passes_md
 
 
