@@ -12,9 +12,10 @@ builder and a location (`f(b, loc, ...)`, `f(nb, nl, ...)`), a
 builder held elsewhere: a lambda or member function of the same file whose
 body builds ops. Lambdas passed as arguments are not evaluated at the call
 and do not count. This is a heuristic over text; the byte-identical check of
-GCC- and clang-built tools (scripts/compare_compilers.sh) is the proof.
+GCC- and clang-built tools (scripts/compare_compilers.py) is the proof.
 
-  scripts/check_eval_order.py [files...]   (default: lib/, tools/, include/)
+  scripts/check_eval_order.py [files...]
+      (default: lib/, tools/, include/, test/lib/, unittests/)
 Exits 1 and lists file:line for every call found.
 """
 
@@ -143,7 +144,7 @@ def scan(path: Path):
 
 def main(argv):
     files = [Path(a) for a in argv] or sorted(
-        p for d in ("lib", "tools", "include")
+        p for d in ("lib", "tools", "include", "test/lib", "unittests")
         for p in (ROOT / d).rglob("*") if p.suffix in (".cpp", ".h"))
     bad = 0
     for f in files:

@@ -18,9 +18,12 @@ from .paths import tool
 @functools.lru_cache(maxsize=None)
 def listing() -> dict:
     """The whole listing (version, abi_version, flags, status_codes, weights)."""
-    out = subprocess.run([str(tool("fff-compile")), "--list-json"], check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out)
+    compiler = tool("fff-compile")
+    proc = subprocess.run([str(compiler), "--list-json"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{compiler} --list-json failed (a build older than this package? "
+                           f"rebuild with scripts/setup.sh):\n{proc.stderr}")
+    return json.loads(proc.stdout)
 
 
 def default(flag: str):

@@ -67,8 +67,9 @@ def ConvertFFFToGPU : Pass<"convert-fff-to-gpu", "ModuleOp"> {
     (`fff.route`, `fff.route_path`, `fff.cmm`), are reported as errors.
   }];
   let dependentDialects = ["arith::ArithDialect", "bufferization::BufferizationDialect",
-                           "gpu::GPUDialect", "memref::MemRefDialect",
-                           "scf::SCFDialect", "tensor::TensorDialect"];
+                           "gpu::GPUDialect", "math::MathDialect",
+                           "memref::MemRefDialect", "scf::SCFDialect",
+                           "tensor::TensorDialect"];
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Rows (one warp each) per thread block (1-32)">,
