@@ -51,6 +51,10 @@ VARIANTS = {
     # neuron) from 64 rows on, fused one row at a time below.
     "FFF grouped": CompileOptions(),
     "FFF grouped + OpenMP": CompileOptions(openmp=True),
+    # Level-synchronous walks over tiles of rows (fff-bucket-rows), rows at
+    # one node sharing each weight load, from 64 rows on.
+    "FFF bucketed": CompileOptions(bucket_rows=True),
+    "FFF bucketed + OpenMP": CompileOptions(bucket_rows=True, openmp=True),
 }
 
 
@@ -330,6 +334,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance"), help="output directory")
     parser.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
     parser.add_argument("--shapes", help="only shapes whose name contains this text")
+    parser.add_argument("--variants", help="only compiled variants whose name contains one of these "
+                        "comma-separated texts (the baselines always run)")
     parser.add_argument("--min-time", type=float, default=0.3, help="seconds per measurement")
     args = parser.parse_args(argv)
 
@@ -339,6 +345,11 @@ def main(argv=None) -> int:
     if any(os.environ.get(k) != v for k, v in env.items()):
         os.environ.update(env)  # OpenBLAS reads its kernel choice when it loads
         os.execv(sys.executable, [sys.executable, *sys.argv])
+    if args.variants:
+        wanted = [w.strip().lower() for w in args.variants.split(",")]
+        for name in list(VARIANTS):
+            if not any(w in name.lower() for w in wanted):
+                del VARIANTS[name]
     shapes = QUICK if args.quick else SHAPES
     if args.shapes:
         shapes = [s for s in shapes if args.shapes.lower() in s.name.lower()]

@@ -42,10 +42,16 @@ LogicalResult fff::verifyCPUPipelineOptions(
   for (auto [name, value] : {std::pair<StringRef, int64_t>{
                                  "group-split-level", options.groupSplitLevel},
                              {"group-min-batch", options.groupMinBatch},
-                             {"group-tile-rows", options.groupTileRows}})
+                             {"group-tile-rows", options.groupTileRows},
+                             {"bucket-tile-rows", options.bucketTileRows},
+                             {"bucket-min-batch", options.bucketMinBatch}})
     if (value < 0)
       return errorHandler("fff-cpu-pipeline: " + name + " must be >= 0, got " +
                           Twine(value));
+  if (options.registerRows < 1 || options.registerRows > kMaxInterleave)
+    return errorHandler("fff-cpu-pipeline: register-rows must be in [1, " +
+                        Twine(kMaxInterleave) + "], got " +
+                        Twine(options.registerRows));
   if (std::string error =
           checkRowLoopOptions(options.rowBlock, options.interleave);
       !error.empty())
@@ -96,6 +102,12 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createFFFInsertShapeChecks());
   pm.addPass(createCSEPass()); // dim(init) == dim(x) when init is made from x
   pm.addPass(createCanonicalizerPass()); // ... folds those checks away
+  if (options.bucketRows) {
+    FFFBucketRowsOptions bucket;
+    bucket.tileRows = options.bucketTileRows;
+    bucket.minBatch = options.bucketMinBatch;
+    pm.addPass(createFFFBucketRows(bucket));
+  }
   if (options.groupRows > 0) {
     FFFGroupRowsOptions group;
     group.vectorWidth = *vectorWidth;
@@ -115,6 +127,7 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createFFFExpandLayers());
   ConvertFFFToLinalgOptions convert;
   convert.vectorWidth = *vectorWidth;
+  convert.rowBlock = options.registerRows;
   pm.addPass(createConvertFFFToLinalg(convert));
   // Elementwise arith/math on tensors around the layers (y + y, ...).
   pm.addPass(createConvertElementwiseToLinalgPass());

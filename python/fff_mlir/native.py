@@ -65,6 +65,10 @@ class CompileOptions:
     interleave: Optional[int] = None
     group_rows: Optional[int] = None  # 0: no grouping by leaf or subtree
     group_min_batch: Optional[int] = None
+    bucket_rows: Optional[bool] = None  # level-synchronous walk (fff-bucket-rows)
+    bucket_tile_rows: Optional[int] = None
+    bucket_min_batch: Optional[int] = None
+    register_rows: Optional[int] = None
     openmp: Optional[bool] = None
     weights: str = "constants"
     target: str = "cpu"
@@ -75,7 +79,8 @@ class CompileOptions:
     extra: tuple = ()  # further fff-compile flags, as given
 
     def __post_init__(self):
-        for name in ("fuse", "row_block", "interleave", "group_rows", "group_min_batch", "openmp",
+        for name in ("fuse", "row_block", "interleave", "group_rows", "group_min_batch",
+                     "bucket_rows", "bucket_tile_rows", "bucket_min_batch", "register_rows", "openmp",
                      "target_cpu", "opt_level", "gpu_chip", "warps_per_block"):
             if getattr(self, name) is None:
                 flag = "O" if name == "opt_level" else name.replace("_", "-")
@@ -92,6 +97,10 @@ class CompileOptions:
                 f"--row-block={self.row_block}", f"--interleave={self.interleave}",
                 f"--group-rows={self.group_rows}",
                 *([f"--group-min-batch={self.group_min_batch}"] if self.group_rows else []),
+                f"--bucket-rows={str(self.bucket_rows).lower()}",
+                *([f"--bucket-tile-rows={self.bucket_tile_rows}",
+                   f"--bucket-min-batch={self.bucket_min_batch}"] if self.bucket_rows else []),
+                f"--register-rows={self.register_rows}",
                 f"--openmp={str(self.openmp).lower()}",
                 f"--weights={self.weights}", f"-O{self.opt_level}"]
 

@@ -23,6 +23,14 @@ def ConvertFFFToLinalg : Pass<"convert-fff-to-linalg"> {
       outside the bank), preceded by a `linalg.generic` adding the selected
       bias rows. Loops run rows, then the reduction, then output columns, so
       the innermost loop is unit-stride in the bank and the accumulator.
+    * `fff.bucket` becomes a counting sort: three `scf.for` loops (count,
+      prefix sum, place) over tensors.
+    * `fff.grouped_matmul` becomes, per segment, register-blocked loops over
+      `row-block` rows at a time: for `N = 1` their dot products with the
+      segment's weight row, interleaved, each weight chunk loaded once for
+      all of them; otherwise vectors along `N`, the rows' accumulators kept
+      in registers over the `K` loop, each weight chunk loaded once and
+      multiplied by every row's broadcast `lhs[r, k]`.
 
     Whole-layer ops must be expanded (`fff-expand-layers`) or fused
     (`fff-fuse-routing`) first; the pass fails with an error naming any fff
@@ -33,7 +41,11 @@ def ConvertFFFToLinalg : Pass<"convert-fff-to-linalg"> {
                            "vector::VectorDialect", "math::MathDialect"];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
-           "Vector lanes for the routing dot products (0 = scalar)">
+           "Vector lanes for the routing dot products and grouped matmuls "
+           "(0 = scalar)">,
+    Option<"rowBlock", "row-block", "int64_t", /*default=*/"4",
+           "Rows per fff.grouped_matmul micro-kernel, sharing each weight "
+           "load (1-16)">
   ];
 }
 

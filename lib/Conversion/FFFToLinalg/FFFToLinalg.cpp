@@ -31,6 +31,12 @@ struct ConvertFFFToLinalgPass
       getOperation()->emitError("convert-fff-to-linalg: ") << error;
       return signalPassFailure();
     }
+    if (rowBlock < 1 || rowBlock > kMaxInterleave) {
+      getOperation()->emitError("convert-fff-to-linalg: row-block must be in "
+                                "[1, ")
+          << kMaxInterleave << "], got " << static_cast<int64_t>(rowBlock);
+      return signalPassFailure();
+    }
     WalkResult walk = getOperation()->walk([&](Operation *op) {
       if (!isa<LeafMlpOp, PathNeuronOp>(op))
         return WalkResult::advance();
@@ -42,12 +48,13 @@ struct ConvertFFFToLinalgPass
     if (walk.wasInterrupted())
       return signalPassFailure();
     ConversionTarget target(getContext());
-    target.addIllegalOp<RouteOp, RoutePathOp, CmmOp>();
+    target.addIllegalOp<RouteOp, RoutePathOp, CmmOp, BucketOp, GroupedMatmulOp>();
     // What the patterns build (arith, linalg, scf, tensor, vector, math).
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     ConvertFFFToLinalgOptions options;
     options.vectorWidth = vectorWidth;
+    options.rowBlock = rowBlock;
     populateFFFToLinalgConversionPatterns(patterns, options);
     // The ops' folds are canonicalization's business: every op converts.
     ConversionConfig config;
@@ -65,4 +72,6 @@ void fff::populateFFFToLinalgConversionPatterns(
     PatternBenefit benefit) {
   populateFFFRoutingToLinalgPatterns(patterns, options, benefit);
   populateFFFCmmToLinalgPatterns(patterns, benefit);
+  populateFFFBucketToLoopsPatterns(patterns, benefit);
+  populateFFFGroupedMatmulToLoopsPatterns(patterns, options, benefit);
 }

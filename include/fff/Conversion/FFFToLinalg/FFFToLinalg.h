@@ -2,7 +2,8 @@
 //
 // convert-fff-to-linalg's patterns, one set per op family, for passes and
 // pipelines that run them with their own conversion target. They convert
-// the unfused ops (fff.route, fff.route_path, fff.cmm) on tensors; whole
+// the unfused ops (fff.route, fff.route_path, fff.cmm) and the batch ops
+// (fff.bucket, fff.grouped_matmul) on tensors; whole
 // layers are for the strategies of fff/Dialect/FFF/Transforms/Patterns.h.
 //
 //===----------------------------------------------------------------------===//
@@ -26,7 +27,22 @@ void populateFFFRoutingToLinalgPatterns(
 void populateFFFCmmToLinalgPatterns(RewritePatternSet &patterns,
                                     PatternBenefit benefit = 1);
 
-/// Both of the above: everything convert-fff-to-linalg converts.
+/// fff.bucket -> a counting sort in scf loops (Bucket.cpp).
+void populateFFFBucketToLoopsPatterns(RewritePatternSet &patterns,
+                                      PatternBenefit benefit = 1);
+
+/// fff.grouped_matmul -> register-blocked vector loops, `options.rowBlock`
+/// rows per micro-kernel (GroupedMatmul.cpp).
+void populateFFFGroupedMatmulToLoopsPatterns(
+    RewritePatternSet &patterns, const ConvertFFFToLinalgOptions &options,
+    PatternBenefit benefit = 1);
+
+/// The counting sort of fff.bucket on a 1-D tensor of keys: the permutation
+/// (dynamic size) and the offsets (numBuckets + 1).
+std::pair<Value, Value> buildBucketSort(OpBuilder &b, Location loc, Value keys,
+                                        int64_t numBuckets);
+
+/// All of the above: everything convert-fff-to-linalg converts.
 void populateFFFToLinalgConversionPatterns(
     RewritePatternSet &patterns, const ConvertFFFToLinalgOptions &options,
     PatternBenefit benefit = 1);

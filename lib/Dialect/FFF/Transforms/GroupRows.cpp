@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GroupRows.h"
+#include "BatchDispatch.h"
 
 #include "fff/Dialect/FFF/Transforms/Patterns.h"
 #include "fff/Dialect/FFF/Utils/Builders.h"
@@ -140,28 +141,12 @@ struct GroupLayer : OpRewritePattern<OpTy> {
     if (cast<RankedTensorType>(op.getType()).getDimSize(1) == 0 ||
         !canGroup(op, options))
       return rewriter.notifyMatchFailure(op, "not groupable");
-    if (options.minBatch <= 1) {
-      rewriter.replaceOp(op, buildGrouped(rewriter, op, options));
-      return success();
-    }
     // Below min-batch rows, the layer as it was: its other lowerings
     // (fused, one row at a time) win when few rows share a group.
-    Location loc = op.getLoc();
-    Value batch = dimValue(rewriter, loc, op.getInput(), 0);
-    Value large = arith::CmpIOp::create(
-        rewriter, loc, arith::CmpIPredicate::uge, batch,
-        arith::ConstantIndexOp::create(rewriter, loc, options.minBatch));
-    auto ifOp = scf::IfOp::create(
-        rewriter, loc, large,
-        [&](OpBuilder &b, Location l) {
-          scf::YieldOp::create(b, l, buildGrouped(b, op, options));
-        },
-        [&](OpBuilder &b, Location l) {
-          Operation *fallback = op->clone();
-          fallback->setAttr(kBatchFallbackAttrName, b.getUnitAttr());
-          scf::YieldOp::create(b, l, b.insert(fallback)->getResults());
-        });
-    rewriter.replaceOp(op, ifOp.getResults());
+    replaceWithBatchDispatch(
+        rewriter, op, dimValue(rewriter, op.getLoc(), op.getInput(), 0),
+        options.minBatch,
+        [&](OpBuilder &b) { return buildGrouped(b, op, options); });
     return success();
   }
 

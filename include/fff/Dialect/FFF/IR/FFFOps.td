@@ -395,4 +395,6 @@ def FFF_PathNeuronOp : FFF_DpsOp<"path_neuron", [
   }];
 }
 
+include "fff/Dialect/FFF/IR/FFFBatchOps.td"
+
 #endif // FFF_DIALECT_FFF_IR_FFFOPS_TD

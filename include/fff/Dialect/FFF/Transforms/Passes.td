@@ -154,6 +154,65 @@ def FFFGroupRows : Pass<"fff-group-rows"> {
   ];
 }
 
+def FFFBucketRows : Pass<"fff-bucket-rows"> {
+  let summary = "Walk the trees level by level over tiles of rows, rows at "
+                "the same node computed together (fff.bucket, "
+                "fff.grouped_matmul)";
+  let description = [{
+    Makes the batch the unit of work with the two batch ops, so that the IR
+    shows where rows are bucketed and which grouped products run; rows that
+    stand at the same node share every load of its weights once
+    `convert-fff-to-linalg` lowers the products to register-blocked loops.
+
+    `fff.path_neuron`, for each tile of `tile-rows` rows and each tree, one
+    level at a time (unrolled, `depth + 1` levels):
+
+    1. `fff.bucket` sorts the tile's rows by the node they stand at (the
+       `2^l` nodes of level `l`);
+    2. `fff.grouped_matmul` gives every row its node's logit: one segment per
+       node, its weight row (`node_weights` sliced to the level, `2^l x D x
+       1`) loaded once per block of rows;
+    3. a `linalg.generic` adds the bias, keeps `act(z)` and each row's node,
+       and takes the decision.
+
+    The output is deferred until the walk is done: a row's path is then
+    known, and its output row is one product, `act(z)` of its `depth + 1`
+    nodes times those nodes' output rows, gathered (`gather`). When the
+    tree has at most `tile-rows` leaves, the rows are bucketed by leaf, and
+    rows that share a leaf share its whole path: one small matmul per
+    bucket, (rows x path nodes) . (path nodes x D_out). Deeper trees, whose
+    leaves are mostly reached by one row of a tile, take one segment per
+    row, without the leaf table.
+
+    `fff.leaf_mlp`, over the whole batch: `fff.route` gives each row its
+    leaf, `fff.bucket` sorts them by leaf, and each layer of the leaf MLP is
+    one `fff.grouped_matmul` over the leaf segments (`w1 : E x D x L`, then
+    `w2 : E x L x O`), with the biases, activation and the master gate in
+    `linalg.generic`s between; the master leaf is the same product with one
+    segment of every row, a dense matmul over the batch.
+
+    With `min-batch` above 1 the bucketed code runs only for batches of that
+    many rows, behind an `scf.if` whose other branch keeps the layer (a
+    clone marked `fff.batch_fallback`, left to the other strategies). Layers
+    whose rows have no columns, and leaf-MLP layers deeper than
+    `max-depth`, are left alone.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "linalg::LinalgDialect",
+                           "math::MathDialect", "scf::SCFDialect",
+                           "tensor::TensorDialect"];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"0",
+           "Path neurons: rows walked together, level by level (0 = as many "
+           "as keep the tile's inputs within 512 KiB, 16-4096)">,
+    Option<"minBatch", "min-batch", "int64_t", /*default=*/"0",
+           "Bucket only batches of at least this many rows, keeping the "
+           "layer for smaller ones (0 or 1 = always)">,
+    Option<"maxDepth", "max-depth", "int64_t", /*default=*/"20",
+           "Deepest leaf-MLP layer bucketed (its table has 2^depth + 1 "
+           "entries)">
+  ];
+}
+
 def FFFInsertShapeChecks : Pass<"fff-insert-shape-checks"> {
   let summary = "Check at run time the shape rules that dynamic sizes hide";
   let description = [{

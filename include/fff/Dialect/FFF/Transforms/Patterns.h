@@ -1,6 +1,6 @@
 //===- Patterns.h - Whole-layer rewrite patterns ----------------*- C++ -*-===//
 //
-// The three strategies that rewrite a whole layer (`fff.leaf_mlp`,
+// The four strategies that rewrite a whole layer (`fff.leaf_mlp`,
 // `fff.path_neuron`) on tensors, as pattern sets that any pass or user
 // pipeline can add to its own RewritePatternSet. Each fff-* pass of the same
 // name is a thin driver over one of these sets.
@@ -8,13 +8,14 @@
 // The strategies compete for the same ops. Their default benefits rank
 // them: a set holding all three applies the first that matches of
 //
+//   bucketed (fff-bucket-rows,   kBucketedLayerBenefit = 4)
 //   grouped  (fff-group-rows,    kGroupedLayerBenefit  = 3)
 //   fused    (fff-fuse-routing,  kFusedLayerBenefit    = 2)
 //   expanded (fff-expand-layers, kExpandedLayerBenefit = 1)
 //
-// The grouped pattern declines what it cannot group (rows of zero columns,
+// The bucketed and grouped patterns decline what it cannot group (rows of zero columns,
 // leaf MLPs deeper than max-depth, one-level path-neuron trees) and the
-// fallback clones of its own run-time dispatch (kBatchFallbackAttrName), so
+// fallback clones of their run-time dispatch (kBatchFallbackAttrName), so
 // the fused or expanded pattern takes those. Pass a benefit to re-rank.
 //
 // Options are taken as the passes' generated option structs, and must be
@@ -31,6 +32,7 @@
 
 namespace mlir::fff {
 
+constexpr unsigned kBucketedLayerBenefit = 4;
 constexpr unsigned kGroupedLayerBenefit = 3;
 constexpr unsigned kFusedLayerBenefit = 2;
 constexpr unsigned kExpandedLayerBenefit = 1;
@@ -41,6 +43,12 @@ constexpr unsigned kExpandedLayerBenefit = 1;
 /// not group the clone again); the other strategies lower them, and the
 /// attribute goes with the op.
 constexpr StringLiteral kBatchFallbackAttrName = "fff.batch_fallback";
+
+/// fff-bucket-rows: level-synchronous walks over tiles of rows with
+/// fff.bucket and fff.grouped_matmul (BucketRows.cpp).
+void populateFFFBucketRowsPatterns(
+    RewritePatternSet &patterns, const FFFBucketRowsOptions &options,
+    PatternBenefit benefit = kBucketedLayerBenefit);
 
 /// fff-group-rows: rows grouped by leaf or subtree (GroupRows.cpp).
 void populateFFFGroupRowsPatterns(RewritePatternSet &patterns,
