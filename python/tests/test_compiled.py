@@ -31,7 +31,7 @@ VARIANTS = {
     "grouped-scalar-rows3-always": CompileOptions(vector_width=0, group_rows=3, group_min_batch=0),
     "grouped-v8-openmp-always": CompileOptions(vector_width=8, openmp=True, group_min_batch=0),
     # Level-synchronous walks with fff.bucket and fff.grouped_matmul
-    # (fff-bucket-rows): register blocks of 1-16 rows, tiles of 5 rows (most
+    # (fff-bucket-rows): register blocks of 1-8 rows, tiles of 5 rows (most
     # cases span several tiles; a 2^(depth+1) <= 5 tree buckets by leaf),
     # scalar and vector kernels, and the min-batch dispatch.
     "bucketed-v16-r4-always": CompileOptions(vector_width=16, bucket_rows=True, bucket_min_batch=0),
@@ -39,7 +39,7 @@ VARIANTS = {
                                            bucket_tile_rows=5, register_rows=3),
     "bucketed-scalar-r1-tile64": CompileOptions(vector_width=0, bucket_rows=True, bucket_min_batch=0,
                                                 bucket_tile_rows=64, register_rows=1),
-    "bucketed-v4-r16-dispatch": CompileOptions(vector_width=4, bucket_rows=True, register_rows=16),
+    "bucketed-v4-r8-dispatch": CompileOptions(vector_width=4, bucket_rows=True, register_rows=8),
     "bucketed-v16-openmp-tile4096": CompileOptions(vector_width=16, bucket_rows=True, bucket_min_batch=0,
                                                    bucket_tile_rows=4096, openmp=True),
     # The CUDA target's kernel code (convert-fff-to-gpu), run on the CPU with

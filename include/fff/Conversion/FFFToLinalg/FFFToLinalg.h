@@ -37,11 +37,6 @@ void populateFFFGroupedMatmulToLoopsPatterns(
     RewritePatternSet &patterns, const ConvertFFFToLinalgOptions &options,
     PatternBenefit benefit = 1);
 
-/// The counting sort of fff.bucket on a 1-D tensor of keys: the permutation
-/// (dynamic size) and the offsets (numBuckets + 1).
-std::pair<Value, Value> buildBucketSort(OpBuilder &b, Location loc, Value keys,
-                                        int64_t numBuckets);
-
 /// All of the above: everything convert-fff-to-linalg converts.
 void populateFFFToLinalgConversionPatterns(
     RewritePatternSet &patterns, const ConvertFFFToLinalgOptions &options,

@@ -8,6 +8,8 @@
 
 #include "GroupRows.h"
 
+#include "fff/Dialect/FFF/Utils/Bucketing.h"
+
 #include "fff/Dialect/FFF/Utils/Arithmetic.h"
 #include "fff/Dialect/FFF/Utils/Builders.h"
 #include "fff/Dialect/FFF/Utils/MlpRows.h"
@@ -75,8 +77,8 @@ Value fff::detail::groupLeafMlp(OpBuilder &b, LeafMlpOp op,
 
   // 2. The rows sorted by leaf.
   Value offsets, order;
-  std::tie(offsets, order) =
-      buildCountingSort(b, loc, leafOf, batch, leaves, 0);
+  std::tie(order, offsets) =
+      buildBucketSort(b, loc, leafOf, leaves);
 
   // 3. Each leaf's group, `rowsPerChunk` rows at a time.
   Value gate = floatConstant(b, loc, elem, 1.0), masterGate;

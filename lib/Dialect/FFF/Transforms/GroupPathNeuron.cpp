@@ -8,6 +8,8 @@
 
 #include "GroupRows.h"
 
+#include "fff/Dialect/FFF/Utils/Bucketing.h"
+
 #include "fff/Dialect/FFF/Utils/Arithmetic.h"
 #include "fff/Dialect/FFF/Utils/Builders.h"
 #include "fff/Dialect/FFF/Utils/RowLoop.h"
@@ -71,9 +73,9 @@ Value fff::detail::groupPathNeuron(OpBuilder &b, PathNeuronOp op,
     Value acts = top[0], roots = top[1];
 
     // 2. The rows sorted by subtree.
-    Value order = buildCountingSort(tb, tl, roots, batch, subtrees,
+    Value order = buildBucketSort(tb, tl, roots, subtrees,
                                     subtrees - 1)
-                      .second;
+                      .first;
 
     // 3. In that order, each row walks its subtree and writes its output
     // row once for the whole path. Every row is written by one iteration.

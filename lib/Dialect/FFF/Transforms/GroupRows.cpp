@@ -52,55 +52,6 @@ using namespace mlir;
 using namespace mlir::fff;
 using namespace mlir::fff::detail;
 
-std::pair<Value, Value>
-fff::detail::buildCountingSort(OpBuilder &b, Location loc, Value keys,
-                               Value batch, int64_t numKeys, int64_t keyBase) {
-  Type indexType = b.getIndexType();
-  Value zero = constantIndex(b, loc, 0), one = constantIndex(b, loc, 1);
-  Value base = constantIndex(b, loc, keyBase);
-  auto keyOf = [&](OpBuilder &nb, Location nl, Value r) {
-    return arith::SubIOp::create(nb, nl, extract(nb, nl, keys, {r}), base)
-        .getResult();
-  };
-  // offsets[e + 1] counts key e's rows, then the prefix sum makes offsets[e]
-  // where key e's group starts.
-  Value table = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{numKeys + 1},
-                                        indexType);
-  Value offsets = linalg::FillOp::create(b, loc, zero, table).getResult(0);
-  offsets = buildLoop(b, loc, zero, batch, one, offsets,
-                      [&](OpBuilder &nb, Location nl, Value r, Value cur) {
-                        Value slot =
-                            arith::AddIOp::create(nb, nl, keyOf(nb, nl, r), one);
-                        Value count = extract(nb, nl, cur, {slot});
-                        Value n = arith::AddIOp::create(nb, nl, count, one);
-                        return insert(nb, nl, n, cur, {slot});
-                      });
-  offsets = buildLoop(b, loc, zero, constantIndex(b, loc, numKeys), one, offsets,
-                      [&](OpBuilder &nb, Location nl, Value e, Value cur) {
-                        Value next = arith::AddIOp::create(nb, nl, e, one);
-                        Value before = extract(nb, nl, cur, {e});
-                        Value count = extract(nb, nl, cur, {next});
-                        Value sum =
-                            arith::AddIOp::create(nb, nl, before, count);
-                        return insert(nb, nl, sum, cur, {next});
-                      });
-  // order[cursor[key]++] = row, with the cursors starting at the offsets.
-  Value order =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
-                              indexType, ValueRange{batch});
-  auto sort = scf::ForOp::create(
-      b, loc, zero, batch, one, ValueRange{offsets, order},
-      [&](OpBuilder &nb, Location nl, Value r, ValueRange args) {
-        Value key = keyOf(nb, nl, r);
-        Value pos = extract(nb, nl, args[0], {key});
-        Value cursor = insert(nb, nl, arith::AddIOp::create(nb, nl, pos, one),
-                              args[0], {key});
-        scf::YieldOp::create(
-            nb, nl, ValueRange{cursor, insert(nb, nl, r, args[1], {pos})});
-      });
-  return {offsets, sort.getResult(1)};
-}
-
 namespace {
 
 // Layers too deep for a group table, and path-neuron trees of one level (no

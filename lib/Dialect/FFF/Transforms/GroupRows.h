@@ -1,8 +1,8 @@
 //===- GroupRows.h - fff-group-rows internals -------------------*- C++ -*-===//
 //
 // The grouped forms of the two layer ops (GroupLeafMlp.cpp,
-// GroupPathNeuron.cpp) and the counting sort they share (GroupRows.cpp,
-// which also holds the pattern that picks between them).
+// GroupPathNeuron.cpp); GroupRows.cpp holds the pattern that picks between
+// them. Both sort with fff.bucket's counting sort (Utils/Bucketing.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,14 +14,6 @@
 #include "mlir/IR/Builders.h"
 
 namespace mlir::fff::detail {
-
-/// A stable counting sort of the rows [0, batch) by `keys[r] - keyBase`
-/// (a tensor of index, each key in [0, numKeys)): returns the start of each
-/// key's group (a table of numKeys + 1 offsets, the last one `batch`) and
-/// the rows in key order.
-std::pair<Value, Value> buildCountingSort(OpBuilder &b, Location loc,
-                                          Value keys, Value batch,
-                                          int64_t numKeys, int64_t keyBase);
 
 /// `op` with its rows grouped by leaf, `rowsPerChunk` rows of a group at a
 /// time; returns the result tensor.
