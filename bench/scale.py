@@ -17,8 +17,9 @@ For each layer it:
 - times, on one pinned CPU, through a bare ctypes call: the compiled layer
   (batch 1 on one row again and again, batch 1 on a new row each call, 128,
   and 1024 where it is cheap) and the dense block through numpy's OpenBLAS
-  (x @ W_in^T, bias, ReLU, @ W_out: two sgemm calls); for width 768 also
-  fff-bench (bench/fff_bench.cpp: the C timing of run.py) as a cross-check.
+  (x @ W_in^T, bias, ReLU, @ W_out: two sgemm calls, sgemv on one row); for
+  width 768 also fff-bench (bench/fff_bench.cpp: the C timing of run.py),
+  which has no Python in its calls.
 The dense block uses ReLU, the cheapest activation, as bench/run.py does: a
 lower bound on its cost. docs/performance.md discusses the figures.
 """
@@ -86,6 +87,7 @@ class LayerResult:
     library_bytes: int = 0
     check: dict = field(default_factory=dict)
     process_peak_rss_mb: float = 0.0
+    call_overhead_us: float = 0.0  # a bare ctypes call on 0 rows
     error: str = ""
 
 
@@ -139,43 +141,52 @@ def path_reference(layer: PathNeuron, x: np.ndarray):
     return y, near, int(last.max())
 
 
-def compile_measured(layer: PathNeuron, work: Path):
-    """(Library, wall seconds, peak RSS in MB) of fff-compile with its defaults.
+TIME = Path("/usr/bin/time")
 
-    What compile_mlir does, with the child reaped by wait4 for its resource
-    usage (subprocess.run does not report it)."""
+
+def compile_measured(layer: PathNeuron, work: Path):
+    """(Library, wall seconds, peak RSS in MB) of fff-compile with its defaults:
+    what compile_mlir does, measured.
+
+    The peak RSS comes from /usr/bin/time, which starts fff-compile from its
+    own small process: a child forked from this one inherits the high-water
+    mark of its parent (the 6.4 GB of weights) across exec, so this process's
+    wait4 figure would be the weights, not the compiler."""
     source, output = work / "layer.mlir", work / "liblayer.so"
     source.write_text(to_mlir(layer, "layer", weights="arguments"))
     cmd = [str(tool("fff-compile")), str(source), "-o", str(output), *CompileOptions().flags()]
-    with open(work / "fff-compile.log", "w+") as log:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=log, stderr=log)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            log.seek(0)
-            raise CompileError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{log.read()}")
-    return Library(output), seconds, usage.ru_maxrss / 1024
+    rss_file = work / "fff-compile.rss"
+    if TIME.is_file():
+        cmd = [str(TIME), "-f", "%M", "-o", str(rss_file), *cmd]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise CompileError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
+    rss = float(rss_file.read_text().split()[-1]) / 1024 if rss_file.is_file() else float("nan")
+    return Library(output), seconds, rss
 
 
-def bare_call(library: Library, layer: PathNeuron):
-    """fn(x_address, rows, y_address): the entry point through ctypes with the
-    weight pointers bound once (as bench/call_overhead.py's prepared call), so
-    that a timed call pays ~0.5 us of Python, not the argument checks."""
-    entry = library["layer"]
-    fn = ctypes.CDLL(str(library.path.resolve()))[entry.symbol]
-    fn.restype = ctypes.c_int32
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_int64] + [ctypes.c_void_p] * 4
-    weights = (layer.w_in, layer.b_in, layer.w_out.T)
-    assert all(w.flags.c_contiguous for w in weights)
-    pointers = [w.ctypes.data for w in weights]
+class BareCall:
+    """The entry point through ctypes with every argument built beforehand
+    (bench/call_overhead.py's "prepared" call): a timed call pays ~0.3 us of
+    Python, measured by `overhead` (a call on 0 rows), not argument checks."""
 
-    def call(x_address: int, rows: int, y_address: int):
-        status = fn(x_address, rows, *pointers, y_address)
+    def __init__(self, library: Library, layer: PathNeuron):
+        self.symbol = library["layer"].symbol
+        self.fn = ctypes.CDLL(str(library.path.resolve()))[self.symbol]
+        self.fn.restype = ctypes.c_int32  # no argtypes: the arguments come as ctypes objects
+        weights = (layer.w_in, layer.b_in, layer.w_out.T)
+        assert all(w.flags.c_contiguous for w in weights)
+        self.weights = tuple(ctypes.c_void_p(w.ctypes.data) for w in weights)
+
+    def args(self, x_address: int, rows: int, y_address: int) -> tuple:
+        return (ctypes.c_void_p(x_address), ctypes.c_int64(rows), *self.weights, ctypes.c_void_p(y_address))
+
+    def __call__(self, x_address: int, rows: int, y_address: int):
+        status = self.fn(*self.args(x_address, rows, y_address))
         if status != 0:
-            raise RuntimeError(f"{entry.symbol} returned {status}")
-    return call
+            raise RuntimeError(f"{self.symbol} returned {status}")
 
 
 def timed(fn, min_time: float, max_calls: int = 20000):
@@ -205,11 +216,11 @@ def check(layer: PathNeuron, call, x: np.ndarray, rows: int) -> dict:
     err = max(float(np.abs(batch[:rows][keep] - ref[keep]).max(initial=0)),
               float(np.abs(single[keep[:4]] - ref[:4][keep[:4]]).max(initial=0))) / scale
     return {"rows": rows, "batch": len(x), "near_ties": int(near.sum()), "max_error": err,
-            "ok": err <= RTOL, "deepest_node": deepest}
+            "ok": bool(err <= RTOL), "deepest_node": deepest}
 
 
-def time_python(shape: Shape, layer: PathNeuron, call, min_time: float) -> list:
-    """Records of the compiled layer and numpy's dense block."""
+def time_python(shape: Shape, layer: PathNeuron, call: BareCall, min_time: float):
+    """(records of the compiled layer and numpy's dense block, µs per call on 0 rows)."""
     rng = np.random.default_rng(7)
     d, hidden = shape.d_in, shape.dense_hidden()
     records = []
@@ -221,16 +232,22 @@ def time_python(shape: Shape, layer: PathNeuron, call, min_time: float) -> list:
         records.append(Record(shape.name, impl, batch, per_row * 1e6, flops / per_row / 1e9, calls, spread))
         progress(".", end="")
     x_all = rng.standard_normal((max(FRESH_ROWS, max(shape.batches)), d)).astype(np.float32)
-    y_all = np.empty((len(x_all), shape.d_out), np.float32)
+    y_all = np.ones((len(x_all), shape.d_out), np.float32)  # written: no page faults in the timed calls
     xa, ya, x_row, y_row = x_all.ctypes.data, y_all.ctypes.data, 4 * d, 4 * shape.d_out
-    counter = iter(range(1 << 62))
+    fn = call.fn
 
-    def fresh():  # first, before other calls have brought these rows' paths into cache
-        i = next(counter) % FRESH_ROWS
-        call(xa + i * x_row, 1, ya + i * y_row)
-    record("FFF, a new row each call", 1, timed(fresh, min_time, max_calls=FRESH_ROWS - 1))
+    def run(impl, batch, arg_list, max_calls=20000):
+        it = iter(arg_list * (max_calls // len(arg_list) + 2))
+        record(impl, batch, timed(lambda: fn(*next(it)), min_time, max_calls))
+        call(xa, batch, ya)  # the status, unchecked while timed
+    # First, before other calls have brought these rows' paths into cache.
+    run("FFF, a new row each call", 1, [call.args(xa + i * x_row, 1, ya + i * y_row)
+                                        for i in range(FRESH_ROWS)], max_calls=FRESH_ROWS - 1)
     for batch in shape.batches:
-        record("FFF", batch, timed(lambda: call(xa, batch, ya), min_time))
+        run("FFF", batch, [call.args(xa, batch, ya)])
+    zero = call.args(xa, 0, ya)
+    call(xa, 0, ya)  # 0 rows is a legal batch
+    overhead = timed(lambda: fn(*zero), min_time)[0] * 1e6
     w_in_t, b_in, w_out_rows = layer.w_in.T, layer.b_in, layer.w_out.T
     for batch in shape.batches:
         x, y = x_all[:batch], y_all[:batch]
@@ -243,7 +260,7 @@ def time_python(shape: Shape, layer: PathNeuron, call, min_time: float) -> list:
             np.matmul(h, w_out_rows, out=y)
         record("dense OpenBLAS (numpy)", batch, timed(dense, min_time if batch * hidden * d < 2e10 else 0),
                dense=True)
-    return records
+    return records, overhead
 
 
 def time_fff_bench(shape: Shape, layer: PathNeuron, library: Library, work: Path, cpu: int,
@@ -286,13 +303,13 @@ def run_layer_shape(shape: Shape, tmp: Path, cpu: int, min_time: float, use_fff_
         library, result.compile_s, result.compiler_peak_rss_mb = compile_measured(layer, work)
         result.library_bytes = library.path.stat().st_size
         progress(f" ({result.compile_s:.1f} s, {result.compiler_peak_rss_mb:.0f} MB); checking", end="")
-        call = bare_call(library, layer)
+        call = BareCall(library, layer)
         x = np.random.default_rng(3).standard_normal((128, shape.d_in)).astype(np.float32)
         result.check = check(layer, call, x, rows=128 if shape.d_in <= 1024 else 16)
         if not result.check["ok"]:
             raise RuntimeError(f"disagrees with the float64 reference: {result.check}")
         progress(f" (max error {result.check['max_error']:.1e}); timing", end="")
-        records = time_python(shape, layer, call, min_time)
+        records, result.call_overhead_us = time_python(shape, layer, call, min_time)
         if use_fff_bench:
             more, info = time_fff_bench(shape, layer, library, work, cpu, min_time)
             records += more
@@ -309,12 +326,26 @@ def lookup(records, layer, impl, batch):
     return next((r for r in records if (r.layer, r.impl, r.batch) == (layer, impl, batch)), None)
 
 
+def primary(records, layer, kind, batch):
+    """The figure shown for `kind`: for "FFF", fff-bench's C timing where it
+    ran, else the ctypes one; for "dense", the faster of fff-bench's and numpy's."""
+    if kind == "dense":  # the faster of the two: OpenBLAS's sgemm on one row is slower than numpy's gemv
+        both = [r for r in (lookup(records, layer, "dense OpenBLAS [fff-bench]", batch),
+                            lookup(records, layer, "dense OpenBLAS (numpy)", batch)) if r]
+        return min(both, key=lambda r: r.us_per_row, default=None)
+    return lookup(records, layer, "FFF [fff-bench]", batch) or lookup(records, layer, "FFF", batch)
+
+
+def number(v: float) -> str:
+    return f"{v:,.0f}" if v >= 1000 else f"{v:.3g}"
+
+
 def us(r) -> str:
-    return f"{r.us_per_row:.3g}" if r else "—"
+    return number(r.us_per_row) if r else "—"
 
 
 def ratio(dense, fff) -> str:
-    return f"**{dense.us_per_row / fff.us_per_row:.3g}x**" if dense and fff else "—"
+    return f"**{number(dense.us_per_row / fff.us_per_row)}x**" if dense and fff else "—"
 
 
 def write_markdown(meta, results, records, path: Path):
@@ -326,13 +357,20 @@ def write_markdown(meta, results, records, path: Path):
              f"- BLAS: numpy's {meta['blas']}; fff-bench's OpenBLAS kernel {meta['fff_bench_blas'] or '—'}",
              f"- compiler: fff-compile {meta['fff_compile']}, its defaults "
              f"(`{' '.join(meta['flags'])}`), weights as run-time arguments",
-             "- layers: path-neuron (UltraFastBERT), one tree, exact GELU; seeded random weights; "
-             "times are medians of repeated calls, per row, through a bare ctypes call",
-             "- dense: x·W_inᵀ, bias, ReLU, ·W_out with numpy's OpenBLAS (two sgemm calls; ReLU "
-             "is the cheapest activation, so this is a lower bound on the dense block's cost)",
+             "- layers: path-neuron (UltraFastBERT), one tree, exact GELU, seeded random weights",
+             "- times: medians of repeated calls, per row. Width 768: fff-bench (bench/fff_bench.cpp, "
+             "C, as bench/run.py); it cannot hold the 12288-wide layer (it copies the weights and "
+             "its plain loop stops at 1024 outputs), which is timed from Python through a bare "
+             "ctypes call, and its dense block through numpy. The last table has both harnesses on "
+             "every layer width 768 has, so their difference (Python's cost per call) is measured",
+             "- dense: x·W_inᵀ, bias, ReLU, ·W_out through OpenBLAS (ReLU is the cheapest "
+             "activation: a lower bound on the dense block's cost). fff-bench makes two sgemm calls; "
+             "numpy makes the same two, except on one row, where it calls sgemv, which is several "
+             "times faster there. The tables' dense figure is the faster of the two",
              "- \"a new row each call\": batch 1, cycling through "
              f"{FRESH_ROWS} distinct rows, so that each call walks a new path whose deep "
-             "nodes are not in cache (\"batch 1\" repeats one row, as bench/run.py does)", "",
+             "nodes are not in cache (\"B=1\" repeats one row, as bench/run.py does); ctypes only, so it "
+             "includes Python's cost per call, measured as a call on 0 rows (\"Python per call\")", "",
              "## Compiling and checking", "",
              "| layer | neurons | run per row | weights | compile (wall) | fff-compile peak RSS | "
              "library | max error vs float64 (rows) | this process's peak RSS so far |",
@@ -348,35 +386,35 @@ def write_markdown(meta, results, records, path: Path):
         lines += [""] + [f"- **{r.name} failed**: {r.error}" for r in failed]
     batches = sorted({r.batch for r in records})
     lines += ["", "## Time per row (µs), compiled FFF against dense OpenBLAS", "",
-              "| layer | neurons | FFF B=1 | FFF B=1, new row | dense B=1 | speedup B=1 (new row) | "
+              "| layer | neurons | timed by | FFF B=1 | FFF B=1, new row | (Python per call) | dense B=1 | speedup B=1 (new row) | "
               + " | ".join(f"FFF B={b} | dense B={b} | speedup B={b}" for b in batches if b > 1) + " |",
-              "|---" * (6 + 3 * (len(batches) - 1)) + "|"]
+              "|---" * (8 + 3 * (len(batches) - 1)) + "|"]
     for r in results:
-        fff1, fresh = lookup(records, r.name, "FFF", 1), lookup(records, r.name, "FFF, a new row each call", 1)
-        d1 = lookup(records, r.name, "dense OpenBLAS (numpy)", 1)
-        cells = [us(fff1), us(fresh), us(d1), f"{ratio(d1, fff1)} ({ratio(d1, fresh)})"]
+        fff1, d1 = primary(records, r.name, "FFF", 1), primary(records, r.name, "dense", 1)
+        if not fff1:
+            continue
+        fresh = lookup(records, r.name, "FFF, a new row each call", 1)
+        cells = ["FFF: fff-bench" if fff1.impl.endswith("[fff-bench]") else "FFF: ctypes",
+                 us(fff1), us(fresh), f"{r.call_overhead_us:.2g}", us(d1),
+                 f"{ratio(d1, fff1)} ({ratio(d1, fresh)})"]
         for b in batches:
             if b > 1:
-                f, d = lookup(records, r.name, "FFF", b), lookup(records, r.name, "dense OpenBLAS (numpy)", b)
+                f, d = primary(records, r.name, "FFF", b), primary(records, r.name, "dense", b)
                 cells += [us(f), us(d), ratio(d, f)]
         lines.append(f"| {r.name} | {r.neurons} | " + " | ".join(cells) + " |")
+    impls = list(dict.fromkeys(r.impl for r in records))
+    lines += ["", "## Every measurement (µs per row)", "",
+              "| layer | implementation | " + " | ".join(f"B={b}" for b in batches) + " |",
+              "|---" * (2 + len(batches)) + "|"]
+    for r in results:
+        for impl in impls:
+            cells = [lookup(records, r.name, impl, b) for b in batches]
+            if any(cells):
+                lines.append(f"| {r.name} | {impl} | " + " | ".join(
+                    f"{c.us_per_row:.3g} ({c.gflops:.3g} GF/s)" if c else "—" for c in cells) + " |")
     spread = max((r.spread for r in records if r.calls), default=0)
-    lines += ["", f"Largest interquartile spread of one measurement's calls: {spread:.0%} of its median.", ""]
-    bench = [r for r in records if r.impl.endswith("[fff-bench]")]
-    if bench:
-        impls = list(dict.fromkeys(r.impl for r in bench))
-        names = list(dict.fromkeys(r.layer for r in bench))
-        lines += ["## The same layers timed in C by fff-bench (µs per row)", "",
-                  "fff-bench (bench/fff_bench.cpp) times the same library without Python, next to "
-                  "the plain C++ loop and its own dense OpenBLAS block: the cross-check of the "
-                  "ctypes figures above.", "",
-                  "| layer | " + " | ".join(f"{i.replace(' [fff-bench]', '')} B={b}" for i in impls
-                                            for b in batches) + " |",
-                  "|---" * (1 + len(impls) * len(batches)) + "|"]
-        for name in names:
-            lines.append(f"| {name} | " + " | ".join(us(lookup(records, name, i, b)) for i in impls
-                                                     for b in batches) + " |")
-        lines.append("")
+    lines += ["", f"Python-side timings: the largest interquartile spread of one measurement's calls "
+              f"was {spread:.0%} of its median.", ""]
     big = next((r for r in results if r.width > 1024), None)
     if big and not big.error:
         f1, f128 = lookup(records, big.name, "FFF", 1), lookup(records, big.name, "FFF", 128)
@@ -409,23 +447,24 @@ def plot(results, records, path: Path):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7.5, 5))
     series = [("FFF", 1, "C0", "-"), ("FFF, a new row each call", 1, "C2", ":"), ("FFF", 128, "C1", "-"),
-              ("dense OpenBLAS (numpy)", 1, "C0", "--"), ("dense OpenBLAS (numpy)", 128, "C1", "--")]
-    for width, marker in ((768, "o"), (12288, "*")):
-        names = [r.name for r in results if r.width == width and not r.error]
-        for impl, batch, color, style in series:
-            points = [(r.neurons, lookup(records, r.name, impl, batch)) for r in results if r.name in names]
+              ("dense", 1, "C3", "--"), ("dense", 128, "C4", "--")]
+    widths = sorted({r.width for r in results if not r.error})
+    for width in widths:
+        marker = "o" if width == widths[0] else "*"
+        layers = [r for r in results if r.width == width and not r.error]
+        for kind, batch, color, style in series:
+            points = [(r.neurons, lookup(records, r.name, kind, batch) if "new row" in kind
+                       else primary(records, r.name, kind, batch)) for r in layers]
             points = [(n, rec.us_per_row) for n, rec in points if rec]
-            if not points:
-                continue
-            label = f"{'dense' if 'dense' in impl else impl}, B={batch}" + (f", width {width}" if width > 768 else "")
-            ax.plot([n for n, _ in points], [t for _, t in points], style if len(points) > 1 else "",
-                    marker=marker, markersize=5 if marker == "o" else 12, color=color,
-                    label=label if width == 768 or marker == "*" else None)
+            if points:
+                ax.plot([n for n, _ in points], [t for _, t in points], style, marker=marker,
+                        markersize=5 if marker == "o" else 12, color=color,
+                        label=f"{kind}, B={batch}, width {width}")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("neurons in the layer (2^(depth+1) - 1)")
     ax.set_ylabel("µs per row (lower is better)")
-    ax.set_title("Path-neuron FFF against dense: width 768 (circles), 12288 (stars)")
+    ax.set_title(f"Path-neuron FFF against dense OpenBLAS, one thread ({widths[0]}: circles, larger: stars)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
