@@ -54,7 +54,6 @@ VARIANTS = {
     # Level-synchronous walks over tiles of rows (fff-bucket-rows), rows at
     # one node sharing each weight load, from 64 rows on.
     "FFF bucketed": CompileOptions(bucket_rows=True),
-    "FFF bucketed + OpenMP": CompileOptions(bucket_rows=True, openmp=True),
 }
 
 

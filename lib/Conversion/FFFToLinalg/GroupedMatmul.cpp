@@ -283,10 +283,17 @@ struct GroupedMatmulToLoops : OpConversionPattern<GroupedMatmulOp> {
                             tb, tl, kernel.block(tb, tl, cur, g, blockRows));
                       },
                       [&](OpBuilder &eb, Location el) {
-                        Value guarded = cur;
-                        for (Value r : blockRows)
-                          guarded = guardedRow(eb, el, guarded, g, r);
-                        scf::YieldOp::create(eb, el, guarded);
+                        // Rare (a bad permutation): one guarded row at a
+                        // time, in a loop to keep the code small.
+                        Value end = arith::AddIOp::create(eb, el, i, block);
+                        scf::YieldOp::create(
+                            eb, el,
+                            buildLoop(eb, el, i, end, one, cur,
+                                      [&](OpBuilder &lb, Location ll, Value at,
+                                          Value acc) {
+                                        return guardedRow(lb, ll, acc, g,
+                                                          rowAt(lb, ll, at));
+                                      }));
                       });
                   return ifOp.getResult(0);
                 });
