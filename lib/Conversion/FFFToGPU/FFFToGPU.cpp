@@ -244,7 +244,7 @@ struct ConvertFFFToGPUPass
     }
     bool anyLayer = false;
     WalkResult walk = module.walk([&](Operation *op) {
-      if (isa<RouteOp, RoutePathOp, CmmOp>(op)) {
+      if (isa<RouteOp, RoutePathOp, CmmOp, BucketOp, GroupedMatmulOp>(op)) {
         op->emitError() << "'" << op->getName()
                         << "' has no GPU lowering: the GPU target compiles "
                            "whole layers (fff.leaf_mlp, fff.path_neuron)";

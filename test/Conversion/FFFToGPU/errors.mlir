@@ -22,3 +22,13 @@ func.func @half(%x: tensor<?x4xf16>, %w: tensor<7x4xf16>, %b: tensor<7xf16>,
       outs(%init : tensor<?x6xf16>)
   return %y : tensor<?x6xf16>
 }
+
+// -----
+
+// The batch ops have no GPU lowering yet: a clear error, always the first
+// one in the IR (not whichever bufferization meets first).
+// CHECK: error: 'fff.bucket' has no GPU lowering
+func.func @bucket(%keys: tensor<?xi32>) -> (tensor<?xindex>, tensor<9xindex>) {
+  %perm, %offsets = fff.bucket %keys buckets 8 : tensor<?xi32>
+  return %perm, %offsets : tensor<?xindex>, tensor<9xindex>
+}
