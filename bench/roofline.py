@@ -2,7 +2,7 @@
 
     PYTHONPATH=python python3 bench/roofline.py              # measure, write docs/performance/roofline.*
     PYTHONPATH=python python3 bench/roofline.py --cpu 0      # pin to another CPU
-    PYTHONPATH=python python3 bench/roofline.py --measured M.json --out /tmp/r   # render saved figures
+    PYTHONPATH=python python3 bench/roofline.py --measured A.json B.json --out /tmp/r   # saved runs
 
 fff-roofline (bench/roofline.cpp, built with the project) measures on one
 pinned CPU the fp32 FMA peak and the read bandwidth of buffers sized for
@@ -49,6 +49,25 @@ def measure(cpu: str | None = "1", extra=()) -> dict:
     if cpu is not None and shutil.which("taskset"):
         cmd = ["taskset", "-c", cpu, *cmd]
     return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
+def combine(runs: list) -> dict:
+    """Several runs' figures as one: the median of their medians, the lowest
+    min and the highest max; the clock from the fastest run (the machine is
+    shared, and one run's medians moved by 10-20% between runs)."""
+    def merge(figs):
+        meds = sorted(f["median"] for f in figs)
+        mid = len(meds) // 2
+        return {"median": meds[mid] if len(meds) % 2 else (meds[mid - 1] + meds[mid]) / 2,
+                "min": min(f["min"] for f in figs), "max": max(f["max"] for f in figs)}
+    m = dict(runs[0], runs=len(runs), clock_ghz_estimate=max(r["clock_ghz_estimate"] for r in runs))
+    m["fma_gflops_by_chains"] = {k: merge([r["fma_gflops_by_chains"][k] for r in runs])
+                                 for k in runs[0]["fma_gflops_by_chains"]}
+    m["fma_chains"] = max(m["fma_gflops_by_chains"], key=lambda k: m["fma_gflops_by_chains"][k]["median"])
+    m["fma_peak_gflops"] = m["fma_gflops_by_chains"][m["fma_chains"]]
+    m["read_bandwidth"] = [{"bytes": r["bytes"], "gbps": merge([run["read_bandwidth"][i]["gbps"] for run in runs])}
+                           for i, r in enumerate(runs[0]["read_bandwidth"])]
+    return m
 
 
 def cache_sizes(m: dict) -> dict:
@@ -152,14 +171,15 @@ def markdown(m: dict, shape: Shape, rows: list, meta: dict) -> str:
         f"Measured {meta['date']} by `bench/roofline.py` (`fff-roofline`, bench/roofline.cpp) on "
         f"{m['cpu']}, {meta['cores']} cores here, **1 thread** pinned to CPU {m['cpu_index']} "
         f"({m['isa']}, {m['vector_bits']}-bit vectors, {m['compiler']}). No BLAS is involved. "
-        f"Each figure is the median of {m['repeats']} runs of at least {m['min_time_s'] * 1e3:g} ms "
-        "(min-max in brackets).",
+        f"Each figure is the median over {m.get('runs', 1)} run(s) of fff-roofline of the median "
+        f"of {m['repeats']} timings of at least {m['min_time_s'] * 1e3:g} ms each (lowest and "
+        "highest timing in brackets).",
         "",
-        "    PYTHONPATH=python python3 bench/roofline.py     # ~5 s; writes roofline.md and roofline.json",
+        "    PYTHONPATH=python python3 bench/roofline.py     # ~15 s; writes roofline.md and roofline.json",
         "",
         "| what | figure |",
         "|---|---|",
-        f"| core clock, estimated (dependent integer adds, fastest repeat) | {m['clock_ghz_estimate']:.2f} GHz |",
+        f"| core clock, estimated (dependent integer adds, fastest timing) | {m['clock_ghz_estimate']:.2f} GHz |",
         f"| fp32 FMA peak, {m['fma_chains']} independent chains | "
         f"{spread(m['fma_peak_gflops'])} GFLOP/s = "
         f"{m['fma_peak_gflops']['median'] / m['clock_ghz_estimate']:.1f} FLOP/cycle |",
@@ -186,14 +206,15 @@ def markdown(m: dict, shape: Shape, rows: list, meta: dict) -> str:
               f"peak). The dense block ({shape.dense_hidden()} neurons, "
               f"{shape.dense_flops() / 1e6:.1f} MFLOP/row) needs {rows[0]['dense_flop_us']:.1f} "
               "µs/row at the peak.", "",
-              "| batch | target µs/row | bound µs/row | set by | each resource, µs/row | "
-              "no overlap, µs/row | bound with each level's largest buffer |",
-              "|---|---|---|---|---|---|---|"]
+              "| batch | target µs/row | bound µs/row | set by | target / bound | "
+              "each resource, µs/row | no overlap, µs/row | bound with each level's largest buffer |",
+              "|---|---|---|---|---|---|---|---|"]
     for b in rows:
         each = ", ".join(f"{k} {v:.3f}" for k, v in b["us_by_resource"].items())
         target = f"≤ {b['target_us']}" if b["target_us"] is not None else "-"
+        room = f"{b['target_us'] / b['bound_us']:.2f}" if b["target_us"] is not None else "-"
         lines.append(f"| {b['batch']} | {target} | **{b['bound_us']:.3f}** | {b['limited_by']} | "
-                     f"{each} | {b['serial_us']:.3f} | {b['bound_us_largest_buffers']:.3f} |")
+                     f"{room} | {each} | {b['serial_us']:.3f} | {b['bound_us_largest_buffers']:.3f} |")
     lines += ["", "What each batch moves per row (the model; bytes served from a level cross "
               "every link above it, so a level's time counts its own terms and those below it):", ""]
     for b in rows:
@@ -203,6 +224,9 @@ def markdown(m: dict, shape: Shape, rows: list, meta: dict) -> str:
     lines += [
         "",
         "How to read it:",
+        "- *target / bound* is the room a target leaves: near 1, the code must run that "
+        "resource at its measured best the whole time; below 1, the target is out of reach "
+        "under this model.",
         "- *bound* is a lower bound: every resource works in parallel with the others and at "
         "its best measured rate. *No overlap* adds the levels' transfer times instead "
         "(FLOPs not counted), what a code that waits for each level in turn would take.",
@@ -224,15 +248,18 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cpu", default="1", help="CPU to pin fff-roofline to (taskset -c); "
                         "'none' to leave it unpinned")
-    parser.add_argument("--measured", help="render this saved fff-roofline JSON instead of measuring")
+    parser.add_argument("--measured", nargs="+", help="render these saved fff-roofline JSON "
+                        "outputs (combined) instead of measuring")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance"), help="output directory")
     parser.add_argument("--mem-mib", type=int, default=512, help="memory buffer, MiB")
+    parser.add_argument("--runs", type=int, default=3, help="runs of fff-roofline to combine")
     args = parser.parse_args(argv)
 
     if args.measured:
-        m = json.loads(Path(args.measured).read_text())
+        m = combine([json.loads(Path(p).read_text()) for p in args.measured])
     else:
-        m = measure(None if args.cpu == "none" else args.cpu, ["--mem-mib", str(args.mem_mib)])
+        cpu = None if args.cpu == "none" else args.cpu
+        m = combine([measure(cpu, ["--mem-mib", str(args.mem_mib)]) for _ in range(args.runs)])
     shape = next(s for s in SHAPES if s.name == "UltraFastBERT-1x11")
     rows = [bounds(m, shape, b) for b in sorted(TARGETS)]
     meta = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "threads": 1}

@@ -46,8 +46,22 @@ def test_bounds_from_made_up_figures(tmp_path):
     assert rows[16384]["us_by_resource"]["L2"] == pytest.approx(l2, rel=1e-3)
     assert rows[16384]["us_by_resource"]["memory"] == pytest.approx(6144 / 20e3)
     text = (tmp_path / "roofline.md").read_text()
-    assert "| 1 | ≤ 0.65 | **0.737** | L2 |" in text
+    assert "| 1 | ≤ 0.65 | **0.737** | L2 | 0.88 |" in text
     assert "| read bandwidth, 64 MiB buffer (memory) | 20.0 (20.0-20.0) GB/s |" in text
+
+
+def test_runs_combine_into_the_median(tmp_path):
+    paths = []
+    for i, l2 in enumerate((90.0, 100.0, 120.0)):
+        paths.append(tmp_path / f"m{i}.json")
+        paths[-1].write_text(json.dumps(made_up({32768: 200.0, 262144: l2, 64 << 20: 20.0})))
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--measured", *map(str, paths),
+                           "--out", str(tmp_path)], capture_output=True, text=True, env=bench_env())
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "roofline.json").read_text())
+    assert data["measured"]["runs"] == 3
+    assert data["measured"]["read_bandwidth"][1]["gbps"] == {"median": 100.0, "min": 90.0, "max": 120.0}
+    assert data["levels"]["L2"]["best"] == 100.0
 
 
 def test_fff_roofline_prints_its_figures():
