@@ -51,9 +51,13 @@ VARIANTS = {
     # neuron) from 64 rows on, fused one row at a time below.
     "FFF grouped": CompileOptions(),
     "FFF grouped + OpenMP": CompileOptions(openmp=True),
+    # The defaults with path-neuron walks one level a step, as before
+    # walk-step=2 (a node's and both children's logits together) existed.
+    "FFF grouped walk-step 1": CompileOptions(walk_step=1),
     # Level-synchronous walks over tiles of rows (fff-bucket-rows), rows at
     # one node sharing each weight load, from 64 rows on.
     "FFF bucketed": CompileOptions(bucket_rows=True),
+    "FFF bucketed + OpenMP": CompileOptions(bucket_rows=True, openmp=True),
 }
 
 

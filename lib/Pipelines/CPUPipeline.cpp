@@ -52,10 +52,11 @@ LogicalResult fff::verifyCPUPipelineOptions(
     return errorHandler("fff-cpu-pipeline: register-rows must be in [1, " +
                         Twine(kMaxInterleave) + "], got " +
                         Twine(options.registerRows));
-  if (std::string error =
-          checkRowLoopOptions(options.rowBlock, options.interleave);
-      !error.empty())
-    return errorHandler("fff-cpu-pipeline: " + error);
+  for (std::string error :
+       {checkRowLoopOptions(options.rowBlock, options.interleave),
+        checkWalkStep(options.walkStep)})
+    if (!error.empty())
+      return errorHandler("fff-cpu-pipeline: " + error);
   return success();
 }
 
@@ -115,6 +116,7 @@ void fff::buildCPUPipeline(OpPassManager &pm,
     group.splitLevel = options.groupSplitLevel;
     group.minBatch = options.groupMinBatch;
     group.tileRows = options.groupTileRows;
+    group.walkStep = options.walkStep;
     pm.addPass(createFFFGroupRows(group));
   }
   if (options.fuse) {
@@ -122,6 +124,7 @@ void fff::buildCPUPipeline(OpPassManager &pm,
     fuse.vectorWidth = *vectorWidth;
     fuse.rowBlock = options.rowBlock;
     fuse.interleave = options.interleave;
+    fuse.walkStep = options.walkStep;
     pm.addPass(createFFFFuseRouting(fuse));
   }
   pm.addPass(createFFFExpandLayers());

@@ -63,6 +63,7 @@ class CompileOptions:
     vector_width: Optional[int] = None
     row_block: Optional[int] = None
     interleave: Optional[int] = None
+    walk_step: Optional[int] = None  # path-neuron walk levels per step (1 or 2)
     group_rows: Optional[int] = None  # 0: no grouping by leaf or subtree
     group_min_batch: Optional[int] = None
     bucket_rows: Optional[bool] = None  # level-synchronous walk (fff-bucket-rows)
@@ -79,7 +80,7 @@ class CompileOptions:
     extra: tuple = ()  # further fff-compile flags, as given
 
     def __post_init__(self):
-        for name in ("fuse", "row_block", "interleave", "group_rows", "group_min_batch",
+        for name in ("fuse", "row_block", "interleave", "walk_step", "group_rows", "group_min_batch",
                      "bucket_rows", "bucket_tile_rows", "bucket_min_batch", "register_rows", "openmp",
                      "target_cpu", "opt_level", "gpu_chip", "warps_per_block"):
             if getattr(self, name) is None:
@@ -95,6 +96,7 @@ class CompileOptions:
                 f"--fuse={str(self.fuse).lower()}",
                 *([] if self.vector_width is None else [f"--vector-width={self.vector_width}"]),
                 f"--row-block={self.row_block}", f"--interleave={self.interleave}",
+                f"--walk-step={self.walk_step}",
                 f"--group-rows={self.group_rows}",
                 *([f"--group-min-batch={self.group_min_batch}"] if self.group_rows else []),
                 f"--bucket-rows={str(self.bucket_rows).lower()}",

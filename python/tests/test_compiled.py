@@ -12,9 +12,12 @@ from fff_mlir.native import CompileOptions, compile_layers, run_layer
 from fff_mlir.verify import near_tie_rows
 from compiled_cases import CASES, MNIST_MODELS, NUM_CASES, check_against_reference, exact_routes
 
+# Path-neuron walks take two levels a step by default (walk-step=2); the
+# "-step1" variants keep the one-level step.
 VARIANTS = {
     "fused-v8": CompileOptions(fuse=True, vector_width=8, row_block=1, group_rows=0),
-    "fused-scalar-rb4": CompileOptions(fuse=True, vector_width=0, row_block=4, group_rows=0),
+    "fused-scalar-rb4-step1": CompileOptions(fuse=True, vector_width=0, row_block=4, group_rows=0,
+                                             walk_step=1),
     "fused-v16-rb3": CompileOptions(fuse=True, vector_width=16, row_block=3, group_rows=0),
     "unfused-scalar": CompileOptions(fuse=False, vector_width=0, group_rows=0),
     "unfused-v4": CompileOptions(fuse=False, vector_width=4, group_rows=0),
@@ -27,17 +30,19 @@ VARIANTS = {
     # Tiles of 5 rows: path neurons with several trees go tile by tile.
     "grouped-v8-rows4-tile5": CompileOptions(vector_width=8, group_rows=4,
                                              extra=("--group-tile-rows=5",)),
-    "grouped-v16-rows1-always": CompileOptions(vector_width=16, group_rows=1, group_min_batch=0),
+    "grouped-v16-rows1-always-step1": CompileOptions(vector_width=16, group_rows=1, group_min_batch=0,
+                                                     walk_step=1),
     "grouped-scalar-rows3-always": CompileOptions(vector_width=0, group_rows=3, group_min_batch=0),
     "grouped-v8-openmp-always": CompileOptions(vector_width=8, openmp=True, group_min_batch=0),
     # Level-synchronous walks with fff.bucket and fff.grouped_matmul
     # (fff-bucket-rows): register blocks of 1-8 rows, tiles of 5 rows (most
     # cases span several tiles; a 2^(depth+1) <= 5 tree buckets by leaf),
-    # scalar and vector kernels, and the min-batch dispatch. (The bucketed
-    # code has no parallel loop yet, so OpenMP does not change it.)
+    # scalar and vector kernels, and the min-batch dispatch. The path-neuron
+    # tiles are an scf.forall: with OpenMP, tiles of 5 rows run on several
+    # threads at once.
     "bucketed-v16-r4-always": CompileOptions(vector_width=16, bucket_rows=True, bucket_min_batch=0),
-    "bucketed-v8-r3-tile5": CompileOptions(vector_width=8, bucket_rows=True, bucket_min_batch=0,
-                                           bucket_tile_rows=5, register_rows=3),
+    "bucketed-v8-r3-tile5-openmp": CompileOptions(vector_width=8, bucket_rows=True, bucket_min_batch=0,
+                                                  bucket_tile_rows=5, register_rows=3, openmp=True),
     "bucketed-scalar-r1-tile64": CompileOptions(vector_width=0, bucket_rows=True, bucket_min_batch=0,
                                                 bucket_tile_rows=64, register_rows=1),
     "bucketed-v4-r8-dispatch": CompileOptions(vector_width=4, bucket_rows=True, register_rows=8),

@@ -12,7 +12,9 @@
 // output is one product over each leaf's path (the 8 x 3 path table).
 // CHECK-LABEL: func.func @path_neuron
 // CHECK: %[[PATHS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<8x3xindex>)
-// CHECK: scf.for %{{.*}} step %c8
+// The tiles are independent: an scf.forall over ceil(B / 8) of them.
+// CHECK: %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c8
+// CHECK: scf.forall (%{{.*}}) in (%[[TILES]]) shared_outs(
 // CHECK:   %[[X:.*]] = tensor.extract_slice %arg0
 // CHECK:   tensor.from_elements %{{.*}}, %{{.*}} : tensor<2xindex>
 // CHECK:   tensor.extract_slice %{{.*}}[0, 0] [1, 8]
@@ -27,7 +29,7 @@
 // CHECK:   fff.grouped_matmul ins(%[[X]], %{{.*}} : tensor<?x8xf32>, tensor<4x8x1xf32>) segments(%{{.*}} : tensor<5xindex>) rows(
 // CHECK:   %[[LEAF:.*]], %[[LOFF:.*]] = fff.bucket %{{.*}} buckets 8
 // CHECK:   fff.grouped_matmul ins(%{{.*}}, %{{.*}} : tensor<?x3xf32>, tensor<7x5xf32>) segments(%[[LOFF]] : tensor<9xindex>) rows(%[[LEAF]] : tensor<?xindex>) gather(%[[PATHS]] : tensor<8x3xindex>)
-// CHECK:   tensor.insert_slice
+// CHECK:   tensor.parallel_insert_slice
 // DISPATCH-LABEL: func.func @path_neuron
 // DISPATCH: arith.cmpi uge, %{{.*}}, %c64
 // DISPATCH: scf.if
@@ -48,7 +50,7 @@ func.func @path_neuron(%x: tensor<?x8xf32>, %w: tensor<7x8xf32>, %b: tensor<7xf3
 // Tree t's weights are rows t*15 .. t*15+14.
 // CHECK-LABEL: func.func @two_trees
 // CHECK-NOT: tensor<16x4xindex>
-// CHECK: scf.for %{{.*}} step %c8
+// CHECK: scf.forall
 // CHECK:   scf.for %[[T:.*]] = %c0{{.*}} to %c2 step %c1
 // CHECK:     arith.muli %[[T]], %c15
 // CHECK:     fff.bucket %{{.*}} buckets 8

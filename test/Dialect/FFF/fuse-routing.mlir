@@ -3,6 +3,8 @@
 // RUN: fff-opt %s --fff-fuse-routing="row-block=8" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=BLOCK
 // RUN: fff-opt %s --fff-fuse-routing="interleave=2 vector-width=4" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=INTER
 // RUN: fff-opt %s --fff-fuse-routing="interleave=3" --split-input-file | not grep -E 'tensor<[0-9?x]*x(i[0-9]+|index)>'
+// RUN: fff-opt %s --fff-fuse-routing="walk-step=2" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=STEP2
+// RUN: not fff-opt %s --fff-fuse-routing="walk-step=3" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADSTEP
 // RUN: not fff-opt %s --fff-fuse-routing="interleave=17" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADIL
 // RUN: not fff-opt %s --fff-fuse-routing="interleave=2 row-block=2" --split-input-file 2>&1 | FileCheck %s --check-prefix=BOTH
 // No tensor of integers or indices anywhere in the fused IR, in every form:
@@ -144,6 +146,36 @@ func.func @master(%x: tensor<?x4xf32>, %nw: tensor<1x4xf32>, %nb: tensor<1xf32>,
 // CHECK:             tensor.extract %[[WO]][%c7, %{{.*}}]
 // CHECK:           scf.forall.in_parallel
 // CHECK-NEXT:        tensor.parallel_insert_slice %[[T1]] into %[[OUT]][%[[ROW]], 0] [1, 6] [1, 1]
+
+// walk-step=2: levels 0 and 1 are one step. The root's and both children's
+// logits come from one loop over the row, each element of x loaded once for
+// the three; the root's decision picks the child's logit (no dot product
+// waits for it). Level 2 (depth 2: three levels) is a step of its own.
+// BADSTEP: fff-fuse-routing: walk-step must be 1 or 2, got 3
+// STEP2-LABEL: func.func @path
+// STEP2:         scf.forall (%[[ROW:.*]]) in
+// STEP2:           %[[B0:.*]] = tensor.extract %{{.*}}[%c0] : tensor<14xf32>
+// STEP2:           %[[B1:.*]] = tensor.extract %{{.*}}[%c1] : tensor<14xf32>
+// STEP2:           %[[B2:.*]] = tensor.extract %{{.*}}[%c2] : tensor<14xf32>
+// STEP2:           %[[Z:.*]]:3 = scf.for {{.*}} iter_args(%{{.*}} = %[[B0]], %{{.*}} = %[[B1]], %{{.*}} = %[[B2]]) -> (f32, f32, f32)
+// STEP2:             %[[XK:.*]] = tensor.extract %arg0[%[[ROW]], %{{.*}}]
+// STEP2:             %[[W0:.*]] = tensor.extract %arg1[%c0, %{{.*}}]
+// STEP2:             arith.mulf %[[XK]], %[[W0]]
+// STEP2-NOT:         tensor.extract %arg0
+// STEP2:             %[[W1:.*]] = tensor.extract %arg1[%c1, %{{.*}}]
+// STEP2:             arith.mulf %[[XK]], %[[W1]]
+// STEP2:             %[[W2:.*]] = tensor.extract %arg1[%c2, %{{.*}}]
+// STEP2:             arith.mulf %[[XK]], %[[W2]]
+// STEP2:           %[[GO:.*]] = arith.cmpf ogt, %[[Z]]#0
+// STEP2:           %[[N1:.*]] = arith.addi %{{.*}}, %c1 : index
+// STEP2:           %[[Z1:.*]] = arith.select %[[GO]], %[[Z]]#2, %[[Z]]#1 : f32
+// STEP2:           %[[GO1:.*]] = arith.cmpf ogt, %[[Z1]]
+// STEP2:           %[[R1:.*]] = arith.index_castui %[[GO1]]
+// STEP2:           arith.shli %[[N1]], %c1
+// STEP2:           %[[N2:.*]] = arith.addi %{{.*}}, %[[R1]] : index
+// STEP2:           tensor.extract %{{.*}}[%[[N2]]] : tensor<14xf32>
+// STEP2:           scf.for {{.*}} -> (f32)
+// STEP2:             tensor.extract %arg1[%[[N2]], %{{.*}}]
 
 // interleave=2: whole pairs of rows walk each tree together, each row with
 // its own node and its own one-row output slice (taken from the pair's

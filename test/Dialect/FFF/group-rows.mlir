@@ -5,6 +5,8 @@
 // RUN: not fff-opt %s --fff-group-rows="vector-width=65" 2>&1 | FileCheck %s --check-prefix=BADVW
 // RUN: not fff-opt %s --fff-cpu-pipeline="group-rows=17" 2>&1 | FileCheck %s --check-prefix=BADPIPE
 // RUN: not fff-opt %s --fff-group-rows="split-level=-1" 2>&1 | FileCheck %s --check-prefix=BADSPLIT
+// RUN: not fff-opt %s --fff-group-rows="walk-step=0" 2>&1 | FileCheck %s --check-prefix=BADSTEP
+// RUN: not fff-opt %s --fff-cpu-pipeline="walk-step=3" 2>&1 | FileCheck %s --check-prefix=BADSTEPPIPE
 // RUN: not fff-opt %s --fff-cpu-pipeline="group-rows=4 group-min-batch=-2" 2>&1 | FileCheck %s --check-prefix=BADMIN
 // RUN: fff-opt %s --fff-group-rows="min-batch=64" --canonicalize --split-input-file | FileCheck %s --check-prefix=DISPATCH
 // RUN: fff-opt %s --fff-group-rows="split-level=1" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=SPLIT1
@@ -15,6 +17,8 @@
 // BADPIPE: fff-cpu-pipeline: group-rows must be in [0, 16], got 17
 // RUN: not fff-opt %s --fff-group-rows="tile-rows=-3" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // BADSPLIT: fff-group-rows: split-level must be >= 0, got -1
+// BADSTEP: fff-group-rows: walk-step must be 1 or 2, got 0
+// BADSTEPPIPE: fff-cpu-pipeline: walk-step must be 1 or 2, got 3
 // BADTILE: fff-group-rows: tile-rows must be >= 0, got -3
 // BADMIN: fff-cpu-pipeline: group-min-batch must be >= 0, got -2
 

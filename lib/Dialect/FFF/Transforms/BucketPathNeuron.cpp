@@ -222,35 +222,26 @@ Value fff::detail::bucketPathNeuron(OpBuilder &b, PathNeuronOp op,
   Value leafPaths;
   if ((int64_t(1) << levels) <= tileRows)
     leafPaths = buildLeafPaths(b, loc, levels);
-  Value all = dimValue(b, loc, op.getInput(), 0);
-  Value tile = constantIndex(b, loc, tileRows);
-  return buildLoop(
-      b, loc, constantIndex(b, loc, 0), all, tile, op.getInit(),
-      [&](OpBuilder &nb, Location nl, Value first, Value y) {
-        Value rows = arith::MinUIOp::create(
-            nb, nl, tile, arith::SubIOp::create(nb, nl, all, first));
+  return buildTileLoop(
+      b, loc, op.getInit(), tileRows,
+      [&](OpBuilder &nb, Location nl, Value first, Value rows) {
         RowSlice xs = extractRows(nb, nl, op.getInput(), first, rows);
-        RowSlice ys = rowRange(nb, nl, y, first, rows);
         TreeWalk walk{op, xs.value, rows, leafPaths};
         // The tile's output rows start at zero; each tree adds its paths.
+        Value y = op.getInit();
         int64_t width = cast<ShapedType>(y.getType()).getDimSize(1);
         SmallVector<Value> dyn{rows};
         if (ShapedType::isDynamic(width))
           dyn.push_back(dimValue(nb, nl, y, 1));
         Value tileY = buildZeros(nb, nl, {ShapedType::kDynamic, width}, elem,
                                  dyn);
+        if (op.getTrees() == 1)
+          return walk.addTree(nb, nl, constantIndex(nb, nl, 0), tileY);
         Value trees = constantIndex(nb, nl, op.getTrees());
         Value one = constantIndex(nb, nl, 1);
-        tileY = op.getTrees() == 1
-                    ? walk.addTree(nb, nl, constantIndex(nb, nl, 0), tileY)
-                    : buildLoop(nb, nl, constantIndex(nb, nl, 0), trees, one,
-                                tileY,
-                                [&](OpBuilder &tb, Location tl, Value t,
-                                    Value cur) {
-                                  return walk.addTree(tb, tl, t, cur);
-                                });
-        return tensor::InsertSliceOp::create(nb, nl, tileY, y, ys.offsets,
-                                             ys.sizes, ys.strides)
-            .getResult();
+        return buildLoop(nb, nl, constantIndex(nb, nl, 0), trees, one, tileY,
+                         [&](OpBuilder &tb, Location tl, Value t, Value cur) {
+                           return walk.addTree(tb, tl, t, cur);
+                         });
       });
 }

@@ -51,8 +51,10 @@ bool hasEmptyRows(Operation *layer) {
          0;
 }
 
-void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
-                 int64_t rowBlock, int64_t interleave) {
+void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op,
+                 const FFFFuseRoutingOptions &options) {
+  int64_t vectorWidth = options.vectorWidth, rowBlock = options.rowBlock,
+          interleave = options.interleave;
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
   Value x = op.getInput();
@@ -121,7 +123,9 @@ void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op, int64_t vectorWidth,
 }
 
 void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
-                    int64_t vectorWidth, int64_t rowBlock, int64_t interleave) {
+                    const FFFFuseRoutingOptions &options) {
+  int64_t vectorWidth = options.vectorWidth, rowBlock = options.rowBlock,
+          interleave = options.interleave, walkStep = options.walkStep;
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
   Value x = op.getInput();
@@ -142,7 +146,7 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
       SmallVector<Value> roots(n, arith::ConstantIndexOp::create(tb, tl, 0));
       SmallVector<WalkPath> paths = buildUnrolledWalk(
           tb, tl, x, rows, op.getNodeWeights(), op.getNodeBiases(), base,
-          roots, op.getDepth() + 1, op.getTie(), vectorWidth);
+          roots, op.getDepth() + 1, op.getTie(), vectorWidth, walkStep);
       SmallVector<Value> updated;
       for (auto [y, path] : llvm::zip_equal(ys, paths))
         updated.push_back(buildPathOutput(
@@ -180,7 +184,7 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
 /// Fuses one layer op with `fuse`; layers of empty rows become their init.
 template <typename OpTy>
 struct FuseLayer : OpRewritePattern<OpTy> {
-  using FuseFn = void (*)(RewriterBase &, OpTy, int64_t, int64_t, int64_t);
+  using FuseFn = void (*)(RewriterBase &, OpTy, const FFFFuseRoutingOptions &);
   FuseLayer(MLIRContext *context, const FFFFuseRoutingOptions &options,
             FuseFn fuse, PatternBenefit benefit)
       : OpRewritePattern<OpTy>(context, benefit), options(options),
@@ -191,8 +195,7 @@ struct FuseLayer : OpRewritePattern<OpTy> {
     if (hasEmptyRows(op))
       rewriter.replaceOp(op, op.getInit());
     else
-      fuse(rewriter, op, options.vectorWidth, options.rowBlock,
-           options.interleave);
+      fuse(rewriter, op, options);
     return success();
   }
 
@@ -209,16 +212,18 @@ struct FFFFuseRoutingPass
       getOperation()->emitError("fff-fuse-routing: ") << error;
       return signalPassFailure();
     }
-    if (std::string error = checkRowLoopOptions(rowBlock, interleave);
-        !error.empty()) {
-      getOperation()->emitError("fff-fuse-routing: ") << error;
-      return signalPassFailure();
-    }
+    for (std::string error : {checkRowLoopOptions(rowBlock, interleave),
+                              checkWalkStep(walkStep)})
+      if (!error.empty()) {
+        getOperation()->emitError("fff-fuse-routing: ") << error;
+        return signalPassFailure();
+      }
     RewritePatternSet patterns(&getContext());
     FFFFuseRoutingOptions options;
     options.vectorWidth = vectorWidth;
     options.rowBlock = rowBlock;
     options.interleave = interleave;
+    options.walkStep = walkStep;
     populateFFFFuseRoutingPatterns(patterns, options);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }

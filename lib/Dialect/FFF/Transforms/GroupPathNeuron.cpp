@@ -33,7 +33,7 @@ int64_t fff::detail::splitLevelFor(int64_t levels, int64_t requested) {
 
 Value fff::detail::groupPathNeuron(OpBuilder &b, PathNeuronOp op,
                                    int64_t vectorWidth, int64_t split,
-                                   int64_t tileRows) {
+                                   int64_t tileRows, int64_t walkStep) {
   Location loc = op.getLoc();
   Type elem = getElementTypeOrSelf(op.getInput().getType());
   Activation act = op.getActivation();
@@ -61,7 +61,7 @@ Value fff::detail::groupPathNeuron(OpBuilder &b, PathNeuronOp op,
           WalkPath path = buildUnrolledWalk(
               nb, nl, x, ValueRange{row}, op.getNodeWeights(),
               op.getNodeBiases(), base, ValueRange{zero}, split, op.getTie(),
-              vectorWidth)[0];
+              vectorWidth, walkStep)[0];
           Value acts = slices[0];
           for (auto [level, logit] : llvm::enumerate(path.logits)) {
             Value a = buildActivation(nb, nl, logit, act);
@@ -87,7 +87,7 @@ Value fff::detail::groupPathNeuron(OpBuilder &b, PathNeuronOp op,
     Value root = extract(tb, tl, roots, {row});
     WalkPath below = buildUnrolledWalk(
         tb, tl, x, ValueRange{row}, op.getNodeWeights(), op.getNodeBiases(),
-        base, ValueRange{root}, levels - split, op.getTie(), vectorWidth)[0];
+        base, ValueRange{root}, levels - split, op.getTie(), vectorWidth, walkStep)[0];
     // The top levels' nodes are the subtree root's ancestors (the parent of
     // heap node n is (n - 1) / 2; level 0's is the tree's root).
     SmallVector<Value> scales(split), globals(split);

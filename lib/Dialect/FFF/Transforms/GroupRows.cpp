@@ -72,7 +72,7 @@ Value buildGrouped(OpBuilder &b, PathNeuronOp op,
   int64_t levels = op.getDepth() + 1;
   return groupPathNeuron(b, op, options.vectorWidth,
                          splitLevelFor(levels, options.splitLevel),
-                         options.tileRows);
+                         options.tileRows, options.walkStep);
 }
 
 /// Groups one layer op; with min-batch > 1, behind a run-time check of the
@@ -112,6 +112,10 @@ struct FFFGroupRowsPass : public fff::impl::FFFGroupRowsBase<FFFGroupRowsPass> {
       getOperation()->emitError("fff-group-rows: ") << error;
       return signalPassFailure();
     }
+    if (std::string error = checkWalkStep(walkStep); !error.empty()) {
+      getOperation()->emitError("fff-group-rows: ") << error;
+      return signalPassFailure();
+    }
     if (rows < 1 || rows > kMaxInterleave) {
       getOperation()->emitError("fff-group-rows: rows must be in [1, ")
           << kMaxInterleave << "], got " << static_cast<int64_t>(rows);
@@ -132,6 +136,7 @@ struct FFFGroupRowsPass : public fff::impl::FFFGroupRowsBase<FFFGroupRowsPass> {
     options.rows = rows;
     options.splitLevel = splitLevel;
     options.tileRows = tileRows;
+    options.walkStep = walkStep;
     options.minBatch = minBatch;
     options.maxDepth = maxDepth;
     populateFFFGroupRowsPatterns(patterns, options);

@@ -27,9 +27,10 @@ int64_t splitLevelFor(int64_t levels, int64_t requested);
 
 /// `op` with each tree cut at level `split` and the rows grouped by the
 /// subtree below, in tiles of `tileRows` rows (0: all at once) when there
-/// are several trees; returns the result tensor.
+/// are several trees, each row's walk `walkStep` levels a step
+/// (buildUnrolledWalk); returns the result tensor.
 Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
-                      int64_t split, int64_t tileRows);
+                      int64_t split, int64_t tileRows, int64_t walkStep);
 
 } // namespace mlir::fff::detail
 

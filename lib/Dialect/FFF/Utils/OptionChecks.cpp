@@ -28,3 +28,9 @@ std::string fff::checkVectorWidth(int64_t width) {
           Twine(width))
       .str();
 }
+
+std::string fff::checkWalkStep(int64_t walkStep) {
+  if (walkStep == 1 || walkStep == 2)
+    return "";
+  return ("walk-step must be 1 or 2, got " + Twine(walkStep)).str();
+}

@@ -98,6 +98,27 @@ SmallVector<Value> fff::buildRowLoop(OpBuilder &b, Location loc,
   return SmallVector<Value>(forall.getResults());
 }
 
+Value fff::buildTileLoop(OpBuilder &b, Location loc, Value init,
+                         int64_t tileRows, TileBodyBuilder body) {
+  Value batch = dimValue(b, loc, init, 0);
+  Value tile = arith::ConstantIndexOp::create(b, loc, tileRows);
+  Value tiles = arith::CeilDivUIOp::create(b, loc, batch, tile);
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{tiles},
+                                      ValueRange{init}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getTerminator());
+  Value first = arith::MulIOp::create(b, loc, forall.getInductionVar(0), tile);
+  Value rest = arith::SubIOp::create(b, loc, batch, first);
+  Value count = arith::MinUIOp::create(b, loc, tile, rest);
+  Value result = body(b, loc, first, count);
+  Value shared = forall.getRegionIterArgs()[0];
+  RowSlice slice = rowRange(b, loc, shared, first, count);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, result, shared, slice.offsets,
+                                        slice.sizes, slice.strides);
+  return forall.getResult(0);
+}
+
 Value fff::buildInterleavedRowLoop(OpBuilder &b, Location loc, Value init,
                                    int64_t interleave,
                                    InterleavedBodyBuilder group,

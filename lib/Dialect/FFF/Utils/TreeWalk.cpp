@@ -69,34 +69,58 @@ SmallVector<Value> fff::buildInterleavedTreeWalk(
   return SmallVector<Value>(loop.getResults());
 }
 
-SmallVector<WalkPath> fff::buildUnrolledWalk(OpBuilder &b, Location loc,
-                                             Value x, ValueRange rows,
-                                             Value nodeWeights,
-                                             Value nodeBiases, Value base,
-                                             ValueRange starts, int64_t levels,
-                                             TieRule tie, int64_t vectorWidth) {
+SmallVector<WalkPath> fff::buildUnrolledWalk(
+    OpBuilder &b, Location loc, Value x, ValueRange rows, Value nodeWeights,
+    Value nodeBiases, Value base, ValueRange starts, int64_t levels,
+    TieRule tie, int64_t vectorWidth, int64_t levelsPerStep) {
   assert(rows.size() == starts.size() && "one start node per row");
+  assert((levelsPerStep == 1 || levelsPerStep == 2) && "1 or 2 levels a step");
   size_t n = rows.size();
   Value width = dimValue(b, loc, x, 1);
+  Value one = constantIndex(b, loc, 1);
   SmallVector<WalkPath> paths(n);
   SmallVector<Value> nodes(starts);
-  for (int64_t level = 0; level < levels; ++level) {
-    SmallVector<Value> biases;
+  for (int64_t level = 0; level < levels;) {
+    // A step of two levels takes the node's and both children's logits in
+    // one pass over x (Treebeard's tiling): one more dot product, but the
+    // child's waits only on the node's decision, not on another dot.
+    bool pair = levelsPerStep == 2 && level + 1 < levels;
+    int64_t perRow = pair ? 3 : 1;
+    SmallVector<Value> globals, biases;
     SmallVector<SmallVector<Value>> xRows, wRows;
     for (size_t i = 0; i < n; ++i) {
       Value global = arith::AddIOp::create(b, loc, base, nodes[i]);
-      paths[i].globals.push_back(global);
-      biases.push_back(tensor::ExtractOp::create(b, loc, nodeBiases, global));
-      xRows.push_back({rows[i]});
-      wRows.push_back({global});
+      globals.push_back(global);
+      if (pair) {
+        Value nodePlusOne = arith::AddIOp::create(b, loc, nodes[i], one);
+        Value left = arith::AddIOp::create(b, loc, global, nodePlusOne);
+        globals.push_back(left);
+        globals.push_back(arith::AddIOp::create(b, loc, left, one));
+      }
+    }
+    for (size_t j = 0; j < globals.size(); ++j) {
+      biases.push_back(tensor::ExtractOp::create(b, loc, nodeBiases, globals[j]));
+      xRows.push_back({rows[j / perRow]});
+      wRows.push_back({globals[j]});
     }
     SmallVector<Value> logits = buildInterleavedDots(
         b, loc, x, xRows, nodeWeights, wRows, width, biases, vectorWidth);
     for (size_t i = 0; i < n; ++i) {
-      paths[i].logits.push_back(logits[i]);
-      nodes[i] =
-          buildChild(b, loc, nodes[i], buildGoesRight(b, loc, logits[i], tie));
+      Value logit = logits[i * perRow];
+      paths[i].globals.push_back(globals[i * perRow]);
+      paths[i].logits.push_back(logit);
+      Value right = buildGoesRight(b, loc, logit, tie);
+      nodes[i] = buildChild(b, loc, nodes[i], right);
+      if (!pair)
+        continue;
+      Value childLogit = arith::SelectOp::create(
+          b, loc, right, logits[i * perRow + 2], logits[i * perRow + 1]);
+      paths[i].globals.push_back(arith::AddIOp::create(b, loc, base, nodes[i]));
+      paths[i].logits.push_back(childLogit);
+      nodes[i] = buildChild(b, loc, nodes[i],
+                            buildGoesRight(b, loc, childLogit, tie));
     }
+    level += pair ? 2 : 1;
   }
   for (size_t i = 0; i < n; ++i)
     paths[i].end = nodes[i];

@@ -71,7 +71,11 @@ def FFFFuseRouting : Pass<"fff-fuse-routing"> {
            "interleaved so that one row's chain of dependent levels does not "
            "stall the core (1-16; the rows left over run one at a time)">,
     Option<"rowBlock", "row-block", "int64_t", /*default=*/"1",
-           "Rows handled by one iteration of the parallel row loop">
+           "Rows handled by one iteration of the parallel row loop">,
+    Option<"walkStep", "walk-step", "int64_t", /*default=*/"1",
+           "Path neurons: tree levels per step of a row's walk (1 or 2; 2 "
+           "takes a node's and both children's logits in one pass over the "
+           "row, so the child's waits on the node's decision only)">
   ];
 }
 
@@ -138,6 +142,10 @@ def FFFGroupRows : Pass<"fff-group-rows"> {
     Option<"rows", "rows", "int64_t", /*default=*/"4",
            "Rows of a leaf's group computed together, sharing each load of "
            "the leaf's weights (1-16)">,
+    Option<"walkStep", "walk-step", "int64_t", /*default=*/"1",
+           "Path neurons: tree levels per step of a row's walk (1 or 2; 2 "
+           "takes a node's and both children's logits in one pass over the "
+           "row, so the child's waits on the node's decision only)">,
     Option<"splitLevel", "split-level", "int64_t", /*default=*/"0",
            "Levels of a path-neuron tree walked before the rows are grouped "
            "by subtree (0 = half the levels)">,
@@ -164,8 +172,10 @@ def FFFBucketRows : Pass<"fff-bucket-rows"> {
     stand at the same node share every load of its weights once
     `convert-fff-to-linalg` lowers the products to register-blocked loops.
 
-    `fff.path_neuron`, for each tile of `tile-rows` rows and each tree, one
-    level at a time (unrolled, `depth + 1` levels):
+    `fff.path_neuron`, for each tile of `tile-rows` rows (the iterations of
+    an `scf.forall`: the tiles are independent, so OpenMP runs them on
+    different threads) and each tree, one level at a time (unrolled,
+    `depth + 1` levels):
 
     1. `fff.bucket` sorts the tile's rows by the node they stand at (the
        `2^l` nodes of level `l`);

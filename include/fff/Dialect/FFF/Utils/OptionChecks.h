@@ -29,6 +29,10 @@ constexpr int64_t kMaxInterleave = 16;
 /// `interleave` in [1, 16], not both above 1), or "" when they are fine.
 std::string checkRowLoopOptions(int64_t rowBlock, int64_t interleave);
 
+/// An error message when a walk's levels per step `walkStep` is not 1 or 2,
+/// or "" when it is.
+std::string checkWalkStep(int64_t walkStep);
+
 } // namespace mlir::fff
 
 #endif // FFF_DIALECT_FFF_UTILS_OPTIONCHECKS_H

@@ -40,6 +40,16 @@ using RowBodyBuilder = function_ref<SmallVector<Value>(
 SmallVector<Value> buildRowLoop(OpBuilder &b, Location loc, ValueRange inits,
                                 int64_t rowBlock, RowBodyBuilder body);
 
+/// Body of a tile loop: gets the first row and the row count of a tile and
+/// returns that tile's rows of the result (count x ...).
+using TileBodyBuilder = function_ref<Value(OpBuilder &, Location, Value first,
+                                           Value count)>;
+/// An `scf.forall` over tiles of `tileRows` rows of `init` (B x ...; the last
+/// tile may be shorter) whose body builds each tile's result rows from
+/// scratch; returns `init` with every tile's rows inserted. The tiles are
+/// independent, so OpenMP runs them on different threads.
+Value buildTileLoop(OpBuilder &b, Location loc, Value init, int64_t tileRows,
+                    TileBodyBuilder body);
 /// Body of an interleaved row loop: gets the global rows of a group and a
 /// one-row slice of `init` for each, returns the updated slices.
 using InterleavedBodyBuilder = function_ref<SmallVector<Value>(

@@ -62,11 +62,14 @@ struct WalkPath {
 /// buildInterleavedTreeWalk, every level's node and logit stay available as
 /// values afterwards, so a caller can use them all at once (one pass over
 /// the output row for a whole path: fff-fuse-routing, fff-group-rows).
+/// With `levelsPerStep` 2, each step takes a node's logit and both of its
+/// children's together, then picks the child's by the node's decision.
 SmallVector<WalkPath> buildUnrolledWalk(OpBuilder &b, Location loc, Value x,
                                         ValueRange rows, Value nodeWeights,
                                         Value nodeBiases, Value base,
                                         ValueRange starts, int64_t levels,
-                                        TieRule tie, int64_t vectorWidth);
+                                        TieRule tie, int64_t vectorWidth,
+                                        int64_t levelsPerStep = 1);
 
 /// Adds each visited node's `act(logit) * outputWeights[node]` of `path`
 /// into row `dstPrefix` of `dst` in one pass over the row (buildMultiAxpy);
