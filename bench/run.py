@@ -204,6 +204,10 @@ def run_shape(shape: Shape, work: Path, threads_list, min_time: float) -> list:
     dense_batches = [b for b in shape.batches
                      if b * shape.dense_flops() / 2 <= DENSE_MLIR_MAX_MACS]
     dense_lib = compile_mlir(dense_mlir(layer, shape), work / "dense_mlir.so", CompileOptions())
+    # The same block with its matmuls calling OpenBLAS (--blas): what a whole
+    # model compiled by fff-compile gets for its dense layers.
+    dense_blas_lib = compile_mlir(dense_mlir(layer, shape), work / "dense_mlir_blas.so",
+                                  CompileOptions(blas=True))
     progress(" checking", end="")
     x = np.random.default_rng(3).standard_normal((257, shape.d_in)).astype(np.float32)
     for name, lib in libs.items():
@@ -222,6 +226,8 @@ def run_shape(shape: Shape, work: Path, threads_list, min_time: float) -> list:
         if dense_batches:
             runs.append(common + ["--batches", ",".join(map(str, dense_batches)), "--baselines", "0",
                                   "--impl-baked", f"dense MLIR (linalg.matmul)={dense_lib.path}"])
+        runs.append(common + ["--batches", ",".join(map(str, shape.batches)), "--baselines", "0",
+                              "--impl-baked", f"dense MLIR --blas (cblas_sgemm)={dense_blas_lib.path}"])
         timings, info = [], {}
         for cmd in runs:
             proc = subprocess.run(["taskset", "-c", cpus, *cmd], env=env, capture_output=True, text=True)

@@ -143,6 +143,9 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   // Strided copies would call MLIR's runner-utils library: make them loops.
   pm.addPass(createFFFExpandStridedCopies());
 
+  // Dense matmuls on buffers -> BLAS calls, before the rest become loops.
+  if (options.blas)
+    pm.addPass(createConvertLinalgToBlas());
   // Loops and vectors -> LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());
   if (options.openmp) {

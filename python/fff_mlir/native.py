@@ -70,6 +70,7 @@ class CompileOptions:
     bucket_tile_rows: Optional[int] = None
     bucket_min_batch: Optional[int] = None
     register_rows: Optional[int] = None
+    blas: Optional[bool] = None  # dense matmuls call OpenBLAS (convert-linalg-to-blas)
     openmp: Optional[bool] = None
     weights: str = "constants"
     target: str = "cpu"
@@ -81,7 +82,7 @@ class CompileOptions:
 
     def __post_init__(self):
         for name in ("fuse", "row_block", "interleave", "walk_step", "group_rows", "group_min_batch",
-                     "bucket_rows", "bucket_tile_rows", "bucket_min_batch", "register_rows", "openmp",
+                     "bucket_rows", "bucket_tile_rows", "bucket_min_batch", "register_rows", "blas", "openmp",
                      "target_cpu", "opt_level", "gpu_chip", "warps_per_block"):
             if getattr(self, name) is None:
                 flag = "O" if name == "opt_level" else name.replace("_", "-")
@@ -103,6 +104,7 @@ class CompileOptions:
                 *([f"--bucket-tile-rows={self.bucket_tile_rows}",
                    f"--bucket-min-batch={self.bucket_min_batch}"] if self.bucket_rows else []),
                 f"--register-rows={self.register_rows}",
+                f"--blas={str(self.blas).lower()}",
                 f"--openmp={str(self.openmp).lower()}",
                 f"--weights={self.weights}", f"-O{self.opt_level}"]
 

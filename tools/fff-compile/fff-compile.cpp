@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "fff/Conversion/LinalgToBlas/LinalgToBlas.h"
 #include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
 #include "Flags.h"
@@ -324,6 +325,8 @@ static LogicalResult linkSharedLibrary(llvm::Module &llvmModule,
   SmallVector<std::string> libraries;
   if (llvmModule.getFunction("__kmpc_fork_call"))
     libraries.push_back("omp");
+  if (llvmModule.getFunction(fff::kSgemmName))
+    libraries.push_back("openblas");
   SmallVector<std::string> extraInputs;
   if (gpu) {
     // The runtime goes into the library, which then needs only the driver.

@@ -136,4 +136,32 @@ def FFFGPUDeviceBuffers : Pass<"fff-gpu-device-buffers", "ModuleOp"> {
   let dependentDialects = ["gpu::GPUDialect"];
 }
 
+def ConvertLinalgToBlas : Pass<"convert-linalg-to-blas", "ModuleOp"> {
+  let summary = "Call cblas_sgemm for f32 linalg.matmul and "
+                "linalg.batch_matmul on buffers";
+  let description = [{
+    Runs after bufferization. Each `linalg.matmul` (and each matrix of a
+    `linalg.batch_matmul`, in an `scf.for` over the batch) of f32 buffers,
+    with the default indexing maps, becomes a call of OpenBLAS's
+    `cblas_sgemm(RowMajor, NoTrans, NoTrans, M, N, K, 1, A, lda, B, ldb, 1,
+    C, ldc)`: `C += A B`, as the op has it. The pointers and leading
+    dimensions come from each buffer's strided metadata at run time.
+
+    The call runs behind an `scf.if` that checks what BLAS needs and
+    linalg does not: `M`, `N`, `K` at least 1 and within BLAS's 32-bit
+    `int`, rows of unit stride, and leading dimensions at least the row
+    length. When the check fails (an empty operand, a transposed or
+    broadcast view, a huge size), the `else` branch keeps the op, which
+    the loop lowering then handles as before. Ops of other element types,
+    with user-defined indexing maps, or on tensors are left alone.
+
+    The compiled code then needs `libopenblas` (fff-compile links it with
+    `--blas`). OpenBLAS picks its kernel for the running CPU and its
+    threads from `OPENBLAS_NUM_THREADS`.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "func::FuncDialect",
+                           "LLVM::LLVMDialect", "memref::MemRefDialect",
+                           "scf::SCFDialect"];
+}
+
 #endif // FFF_CONVERSION_PASSES_TD
