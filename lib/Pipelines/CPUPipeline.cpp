@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -134,6 +135,8 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertFFFToLinalg(convert));
   // Elementwise arith/math on tensors around the layers (y + y, ...).
   pm.addPass(createConvertElementwiseToLinalgPass());
+  // linalg.softmax has no loop lowering upstream; its decomposition does.
+  pm.addPass(createFFFDecomposeAggregates());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -160,6 +163,9 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // libm has no rsqrtf: 1 / sqrt(x) instead, which LLVM emits inline.
+  pm.addPass(math::createMathExpandOpsPass(
+      math::MathExpandOpsPassOptions{{"rsqrt"}}));
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   if (options.openmp)

@@ -285,6 +285,22 @@ def FFFExpandStridedCopies : Pass<"fff-expand-strided-copies"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def FFFDecomposeAggregates : Pass<"fff-decompose-aggregates"> {
+  let summary = "Decompose linalg ops that are aggregates of simpler ones "
+                "(linalg.softmax) into those ops";
+  let description = [{
+    Upstream lowers no `linalg.softmax` to loops: the op implements
+    `AggregatedOpInterface`, whose `decomposeOperation` rewrites it into a
+    max reduction, a subtract-and-exp, a sum reduction and a division
+    (`linalg.generic`s and `linalg.fill`s on tensors). This pass applies it
+    to every op on tensors that implements the interface, so that a model's
+    attention compiles through the same loop lowering as the rest; the CPU
+    pipeline runs it before bufferization. Ops on buffers are left alone.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "linalg::LinalgDialect",
+                           "math::MathDialect", "tensor::TensorDialect"];
+}
+
 def FFFOrderConstantGlobals : Pass<"fff-order-constant-globals", "ModuleOp"> {
   let summary = "Name and place the globals of bufferized constants in the "
                 "order of their first use";
