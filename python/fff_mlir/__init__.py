@@ -24,6 +24,7 @@ from .native import CompileError, CompileOptions, FFFRuntimeError, Library
 from .paths import fixtures_dir
 from . import verify
 from .mlir_text import from_mlir, to_mlir
+from .torch_import import TorchImportError, import_module
 from .reference import ACTIVATIONS, TIE_RULES, LeafMLP, MasterLeaf, PathNeuron, ShapeError, activation_fn
 
 load = load_layer
@@ -48,10 +49,12 @@ __all__ = [
     "MasterLeaf",
     "PathNeuron",
     "ShapeError",
+    "TorchImportError",
     "activation_fn",
     "find_prefix",
     "fixtures_dir",
     "from_mlir",
+    "import_module",
     "leaf_mlp_from_state_dict",
     "load_layer",
     "load_state_dict",

@@ -70,21 +70,9 @@ def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
     if weights not in ("constants", "arguments"):
         raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
     ins, master = layer_weights(layer)
-    if isinstance(layer, LeafMLP):
-        head = f"fff.leaf_mlp depth {layer.depth} activation {layer.activation} tie {layer.tie}"
-    else:
-        head = (f"fff.path_neuron trees {layer.trees} depth {layer.depth} "
-                f"activation {layer.activation} tie {layer.tie}")
-
     x_type = f"tensor<?x{layer.d_in}xf32>"
     y_type = f"tensor<?x{layer.d_out}xf32>"
     types = {name: _tensor_type(np.shape(a)) for name, a in ins + master}
-
-    def group(keyword, entries, first=()):
-        names = ", ".join([*first, *(f"%{n}" for n, _ in entries)])
-        tys = ", ".join([*(x_type for _ in first), *(types[n] for n, _ in entries)])
-        return f"{keyword}({names} : {tys})"
-
     x_arg = f'%x: {x_type} {{fff.name = "x"}}'
     if weights == "constants":
         lines = [f"func.func @{func_name}({x_arg}) -> {y_type} {{"]
@@ -98,13 +86,37 @@ def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
         "  %c0 = arith.constant 0 : index",
         f"  %rows = tensor.dim %x, %c0 : {x_type}",
         f"  %init = tensor.empty(%rows) : {y_type}",
-        f"  %y = {head}",
-        f"      {group('ins', ins, first=('%x',))}",
+        *layer_op_lines(layer, "x", "y", "init", {n: n for n, _ in ins + master}),
+        f"  return %y : {y_type}",
+        "}",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def layer_op_lines(layer, x: str, result: str, init: str, weights: dict) -> list:
+    """The lines of the fff op that computes `%result` from `%x` (rows x
+    d_in) into `%init`, its weights the values `%weights[short name]` (the
+    short names of `layer_weights`)."""
+    ins, master = layer_weights(layer)
+    if isinstance(layer, LeafMLP):
+        head = f"fff.leaf_mlp depth {layer.depth} activation {layer.activation} tie {layer.tie}"
+    else:
+        head = (f"fff.path_neuron trees {layer.trees} depth {layer.depth} "
+                f"activation {layer.activation} tie {layer.tie}")
+    x_type = f"tensor<?x{layer.d_in}xf32>"
+    y_type = f"tensor<?x{layer.d_out}xf32>"
+    types = {name: _tensor_type(np.shape(a)) for name, a in ins + master}
+
+    def group(keyword, entries, first=()):
+        names = ", ".join([*first, *(f"%{weights[n]}" for n, _ in entries)])
+        tys = ", ".join([*(x_type for _ in first), *(types[n] for n, _ in entries)])
+        return f"{keyword}({names} : {tys})"
+
+    lines = [f"  %{result} = {head}", f"      {group('ins', ins, first=(f'%{x}',))}"]
     if master:
         lines.append(f"      {group('master', master)}")
-    lines += [f"      outs(%init : {y_type})", f"  return %y : {y_type}", "}"]
-    return "\n".join(lines) + "\n"
+    lines.append(f"      outs(%{init} : {y_type})")
+    return lines
 
 
 _CONSTANT = re.compile(r'%(\w+) = arith\.constant dense<(?:"0x([0-9A-Fa-f]*)")?> : tensor<([0-9x]*)f32>')

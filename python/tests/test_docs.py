@@ -77,7 +77,7 @@ def test_user_guide_commands_run(tmp_path):
     require_torch()
     text = (REPO_ROOT / "docs/user-guide.md").read_text()
     shell, python = _blocks(text, "sh"), _blocks(text, "python")
-    assert len(shell) >= 7 and len(python) == 2
+    assert len(shell) >= 7 and len(python) == 3
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "python"), FFF_BUILD_DIR=str(build_dir()))
     script = "set -euo pipefail\n" + "\n".join(shell).replace("build/bin/", f"{build_dir()}/bin/")
     proc = subprocess.run(["bash", "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
@@ -91,6 +91,10 @@ def test_user_guide_commands_run(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "func.func @layer(%x: tensor<?x784xf32>" in proc.stdout and "max error" in proc.stdout
     proc = subprocess.run([sys.executable, "-c", python[1]], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "(5, 10) True True\n"
+    proc = subprocess.run([sys.executable, "-c", python[2]], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("True .so\n")
