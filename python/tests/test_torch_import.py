@@ -160,3 +160,39 @@ def test_inputs_must_be_float32_rows(x):
 def test_width_mismatch_is_named():
     with pytest.raises(TorchImportError, match="Linear takes 16 features, its input has 12"):
         import_module(nn.Sequential(nn.Linear(16, 4)).eval(), (torch.zeros(1, 12),))
+
+
+def test_torch_compile_takes_any_leading_shape(tmp_path):
+    import fff_mlir.torch
+    torch.manual_seed(3)
+    model = Encoderish().eval()
+    fast = fff_mlir.torch.compile(model, (torch.zeros(1, 16),), output=tmp_path / "m.so")
+    x = torch.randn(2, 3, 16, generator=torch.Generator().manual_seed(4))
+    y = fast(x)
+    assert isinstance(y, torch.Tensor) and y.dtype == torch.float32 and y.shape == (2, 3, 8)
+    with torch.no_grad():
+        expected = model(x.reshape(6, 16)).reshape(2, 3, 8)
+    np.testing.assert_allclose(y.numpy(), expected.numpy(), rtol=1e-4, atol=1e-5)
+    # float64 and non-contiguous inputs are converted first.
+    xt = torch.randn(16, 5, dtype=torch.float64).T
+    with torch.no_grad():
+        expected = model(xt.float())
+    np.testing.assert_allclose(fast(xt).numpy(), expected.numpy(), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match=r"\(\.\.\., 16\)"):
+        fast(torch.zeros(4, 15))
+
+
+def test_replace_fff_modules_in_place():
+    import fff_mlir.torch
+    torch.manual_seed(5)
+    model = nn.Sequential(Encoderish(), nn.Linear(8, 10, bias=False), LeafFFF(10, 3, 2, 6)).eval()
+    x = torch.randn(33, 16, generator=torch.Generator().manual_seed(6))
+    with torch.no_grad():
+        expected = model(x)
+    replaced = fff_mlir.torch.replace_fff_modules(model)
+    assert replaced == ["0.fff", "2"]
+    assert type(model[0].fff).__name__ == "FFFLayerModule" and isinstance(model[1], nn.Linear)
+    assert "UltraFastBertFFF, 16 -> 16" in repr(model[0].fff)
+    with torch.no_grad():
+        np.testing.assert_allclose(model(x).numpy(), expected.numpy(), rtol=1e-4, atol=1e-5)
+    assert fff_mlir.torch.replace_fff_modules(model) == []
