@@ -161,6 +161,8 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCFToControlFlowPass());
+  // Upstream's pass crashes on dynamic memref.expand_shape; views first.
+  pm.addPass(createFFFExpandDynamicReshapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // libm has no rsqrtf: 1 / sqrt(x) instead, which LLVM emits inline.

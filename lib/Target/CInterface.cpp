@@ -103,7 +103,7 @@ static std::optional<CResultDim> traceIndex(Value value, Block &entry,
 
 /// Where dimension `dim` of the shaped `value` comes from: a static size or a
 /// dimension of an entry-block argument, followed through destination
-/// operands, tensor.empty and casts.
+/// operands, tensor.empty, casts and tensor.expand_shape's output sizes.
 static std::optional<CResultDim> traceDim(Value value, int64_t dim,
                                           Block &entry, int depth) {
   auto type = dyn_cast<ShapedType>(value.getType());
@@ -130,6 +130,10 @@ static std::optional<CResultDim> traceDim(Value value, int64_t dim,
         depth + 1);
   if (auto castOp = dyn_cast<tensor::CastOp>(def))
     return traceDim(castOp.getSource(), dim, entry, depth + 1);
+  // A reshape that splits rows (B*S -> B x S) states each size it makes.
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def))
+    if (auto size = dyn_cast<Value>(expand.getMixedOutputShape()[dim]))
+      return traceIndex(size, entry, depth + 1);
   return std::nullopt;
 }
 

@@ -3,8 +3,10 @@
     from fff_mlir.torch_import import import_module
     text = import_module(model.eval(), (example_x,))   # MLIR text, @forward
 
-What it takes (a first subset; see docs/user-guide.md): modules traced by
-torch.fx whose values are row batches, (rows, features) float32 tensors:
+What it takes (a first subset; see docs/user-guide.md): modules of one
+input traced by torch.fx whose values are row batches, (rows, features)
+float32 tensors, or token batches (batch, sequence, features) of ops that
+work token by token (the tokens become the rows):
 - FFF layers, recognised by their parameters, become `fff.path_neuron`
   (UltraFastBERT: `linear_in`/`linear_out`, with `depth` and `n_trees` or
   `trees` attributes when the shapes alone are ambiguous) or `fff.leaf_mlp`
@@ -196,7 +198,11 @@ def import_module(module, example_inputs, func_name: str = "forward") -> str:
         raise TorchImportError(f"torch.fx cannot trace {type(module).__name__}: {e}") from None
     modules = dict(module.named_modules())
     inputs = [t for t in example_inputs]
+    if len(inputs) != 1:
+        # Several inputs would need their row counts checked against each other.
+        raise TorchImportError(f"modules of one input are supported for now, got {len(inputs)} example inputs")
     em = _Emitter()
+    tokens = False  # a 3-D input: (batch, sequence, features) rows
     args, placeholder = [], 0
     result = None
 
@@ -213,16 +219,29 @@ def import_module(module, example_inputs, func_name: str = "forward") -> str:
             if placeholder >= len(inputs):
                 fail(node, "no example input for this argument")
             x = inputs[placeholder]
-            if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.dtype != torch.float32:
-                fail(node, f"example input {placeholder} must be a 2-D float32 tensor (rows, features), got "
+            if not isinstance(x, torch.Tensor) or x.dim() not in (2, 3) or x.dtype != torch.float32:
+                fail(node, f"example input {placeholder} must be a float32 tensor (rows, features) or "
+                           f"(batch, sequence, features), got "
                            f"{getattr(x, 'dtype', type(x).__name__)} {tuple(getattr(x, 'shape', ()))}")
             name = em.fresh(node.name)
-            width = int(x.shape[1])
-            args.append(f'%{name}: tensor<?x{width}xf32> {{fff.name = "{node.name}"}}')
-            if em.rows is None:
-                em.rows = "rows"
-                em.lines += ["  %c0 = arith.constant 0 : index",
-                             f"  %rows = tensor.dim %{name}, %c0 : tensor<?x{width}xf32>"]
+            width = int(x.shape[-1])
+            em.lines.append("  %c0 = arith.constant 0 : index")
+            if x.dim() == 3:
+                # Every supported op works row by row, so the tokens are the
+                # rows: B x S collapses to B*S here and expands at the end.
+                tokens = True
+                args.append(f'%{name}: tensor<?x?x{width}xf32> {{fff.name = "{node.name}"}}')
+                rows = em.fresh(f"{node.name}_rows")
+                em.lines += ["  %c1 = arith.constant 1 : index",
+                             f"  %batch = tensor.dim %{name}, %c0 : tensor<?x?x{width}xf32>",
+                             f"  %sequence = tensor.dim %{name}, %c1 : tensor<?x?x{width}xf32>",
+                             f"  %{rows} = tensor.collapse_shape %{name} [[0, 1], [2]]"
+                             f" : tensor<?x?x{width}xf32> into tensor<?x{width}xf32>"]
+                name = rows
+            else:
+                args.append(f'%{name}: tensor<?x{width}xf32> {{fff.name = "{node.name}"}}')
+            em.rows = "rows"
+            em.lines.append(f"  %rows = tensor.dim %{name}, %c0 : tensor<?x{width}xf32>")
             em.values[node.name] = (name, width)
             placeholder += 1
         elif node.op == "call_module":
@@ -239,10 +258,16 @@ def import_module(module, example_inputs, func_name: str = "forward") -> str:
     if placeholder != len(inputs):
         raise TorchImportError(f"{len(inputs)} example inputs for {placeholder} arguments")
     name, width = result
+    result_type = f"tensor<?x{width}xf32>"
+    if tokens:
+        out = em.fresh("tokens")
+        em.lines.append(f"  %{out} = tensor.expand_shape %{name} [[0, 1], [2]] output_shape [%batch, %sequence, {width}]"
+                        f" : tensor<?x{width}xf32> into tensor<?x?x{width}xf32>")
+        name, result_type = out, f"tensor<?x?x{width}xf32>"
     header = (["#id = affine_map<(i, j) -> (i, j)>", "#col = affine_map<(i, j) -> (j)>",
                "#row = affine_map<(i, j) -> (i)>",
-               f"func.func @{func_name}({', '.join(args)}) -> tensor<?x{width}xf32> {{"])
-    return "\n".join(header + em.lines + [f"  return %{name} : tensor<?x{width}xf32>", "}"]) + "\n"
+               f"func.func @{func_name}({', '.join(args)}) -> {result_type} {{"])
+    return "\n".join(header + em.lines + [f"  return %{name} : {result_type}", "}"]) + "\n"
 
 
 def _target_name(node) -> str:

@@ -150,10 +150,10 @@ def test_training_mode_is_refused():
         import_module(Encoderish().train(), (torch.zeros(1, 16),))
 
 
-@pytest.mark.parametrize("x", [torch.zeros(2, 3, 16), torch.zeros(2, 16, dtype=torch.float64)],
-                         ids=["3-d", "float64"])
+@pytest.mark.parametrize("x", [torch.zeros(2, 3, 4, 16), torch.zeros(2, 16, dtype=torch.float64)],
+                         ids=["4-d", "float64"])
 def test_inputs_must_be_float32_rows(x):
-    with pytest.raises(TorchImportError, match="2-D float32 tensor"):
+    with pytest.raises(TorchImportError, match="must be a float32 tensor"):
         import_module(Encoderish().eval(), (x,))
 
 
@@ -196,3 +196,28 @@ def test_replace_fff_modules_in_place():
     with torch.no_grad():
         np.testing.assert_allclose(model(x).numpy(), expected.numpy(), rtol=1e-4, atol=1e-5)
     assert fff_mlir.torch.replace_fff_modules(model) == []
+
+
+@pytest.mark.parametrize("shape", [(2, 5), (1, 1), (3, 0), (0, 4)], ids=str)
+def test_token_batches(tmp_path, shape):
+    """(batch, sequence, features) inputs: the ops work token by token, the
+    result keeps the leading shape; the C ABI sizes it from the input's."""
+    torch.manual_seed(7)
+    model = Encoderish().eval()
+    text = import_module(model, (torch.zeros(1, 1, 16),))
+    assert "tensor.collapse_shape" in text and "output_shape [%batch, %sequence, 8]" in text
+    fn = Library(compile_mlir(text, tmp_path / "tokens.so").path)["forward"]
+    x = torch.randn(*shape, 16, generator=torch.Generator().manual_seed(8))
+    with torch.no_grad():
+        expected = model(x.reshape(-1, 16)).reshape(*shape, 8)
+    y = fn(x.numpy())
+    assert y.shape == (*shape, 8)
+    np.testing.assert_allclose(y, expected.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_one_input_only():
+    class Two(nn.Module):
+        def forward(self, x, y):
+            return x + y
+    with pytest.raises(TorchImportError, match="one input"):
+        import_module(Two().eval(), (torch.zeros(1, 4), torch.zeros(1, 4)))

@@ -301,6 +301,22 @@ def FFFDecomposeAggregates : Pass<"fff-decompose-aggregates"> {
                            "math::MathDialect", "tensor::TensorDialect"];
 }
 
+def FFFExpandDynamicReshapes : Pass<"fff-expand-dynamic-reshapes"> {
+  let summary = "Turn memref.expand_shape of contiguous buffers into "
+                "memref.reinterpret_cast";
+  let description = [{
+    MLIR 22's `expand-strided-metadata` crashes (in
+    `ReinterpretCastOp::build`) on a `memref.expand_shape` whose output
+    sizes are dynamic, e.g. rows `B*S` split back into `B x S`. For an
+    expansion of a buffer with the identity layout into one with the
+    identity layout, this pass writes the same view as a
+    `memref.reinterpret_cast` (offset 0, the output sizes, row-major
+    strides computed from them), which `expand-strided-metadata` handles;
+    the CPU pipeline runs it just before. Other expansions are left alone.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "memref::MemRefDialect"];
+}
+
 def FFFOrderConstantGlobals : Pass<"fff-order-constant-globals", "ModuleOp"> {
   let summary = "Name and place the globals of bufferized constants in the "
                 "order of their first use";
