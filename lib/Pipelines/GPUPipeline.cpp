@@ -76,6 +76,9 @@ void fff::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  // The NVVM pipeline runs expand-strided-metadata, which crashes on dynamic
+  // memref.expand_shape (fff-expand-dynamic-reshapes).
+  pm.addPass(createFFFExpandDynamicReshapes());
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip;
