@@ -168,7 +168,14 @@ _ACTIVATIONS = {
     "silu": ["%one = arith.constant 1.0 : f32", "%n = arith.negf %a0 : f32", "%e = math.exp %n : f32",
              "%d = arith.addf %e, %one : f32", "%r = arith.divf %a0, %d : f32"],
 }
-_BINARY = {operator.add: "arith.addf", operator.sub: "arith.subf", operator.mul: "arith.mulf"}
+# +, -, * as Python operators, as tensor methods (by name) and, added where
+# torch is imported (_binary_ops), as torch functions.
+_BINARY = {operator.add: "arith.addf", operator.sub: "arith.subf", operator.mul: "arith.mulf",
+           "add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf"}
+
+
+def _binary_ops(torch) -> dict:
+    return {**_BINARY, torch.add: "arith.addf", torch.sub: "arith.subf", torch.mul: "arith.mulf"}
 
 
 def import_module(module, example_inputs, func_name: str = "forward") -> str:
@@ -185,8 +192,9 @@ def import_module(module, example_inputs, func_name: str = "forward") -> str:
 
     class Tracer(torch.fx.Tracer):
         def is_leaf_module(self, m, qualname):
-            if _fff_layer(m) is not None:
-                fff_modules[qualname] = m
+            layer = _fff_layer(m)
+            if layer is not None:
+                fff_modules[qualname] = layer  # built once, emitted later
                 return True
             return super().is_leaf_module(m, qualname)
 
@@ -282,7 +290,7 @@ def _call_module(em, node, m, fff_modules, value, fail):
         fail(node, "a module call takes one tensor here")
     x, width = value(node, node.args[0])
     if node.target in fff_modules:
-        layer = _fff_layer(m)
+        layer = fff_modules[node.target]
         if layer.d_in != width:
             fail(node, f"the FFF layer takes {layer.d_in} features, its input has {width}")
         ins, master = layer_weights(layer)
@@ -334,9 +342,9 @@ def _call_function(em, node, value, fail):
     import torch.nn.functional as F
 
     t = node.target
-    if t in _BINARY or t in (torch.add, torch.sub, torch.mul) or t in ("add", "sub", "mul"):
-        op = _BINARY.get(t) or {torch.add: "arith.addf", torch.sub: "arith.subf", torch.mul: "arith.mulf",
-                                "add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf"}[t]
+    binary = _binary_ops(torch)
+    if t in binary:
+        op = binary[t]
         if node.kwargs:
             fail(node, f"keyword arguments {sorted(node.kwargs)} are not supported")
         a, b = node.args
