@@ -215,7 +215,8 @@ static LogicalResult collectShapeChecks(func::FuncOp func, CEntryPoint &entry) {
       if (lhs->argIndex == rhs->argIndex && lhs->argDim == rhs->argDim)
         continue; // holds by construction (init made from the input's size)
       bool same = llvm::any_of(entry.shapeChecks, [&](const CShapeCheck &c) {
-        return c.lhs.argIndex == lhs->argIndex && c.lhs.argDim == lhs->argDim &&
+        return !c.atMost && c.lhs.argIndex == lhs->argIndex &&
+               c.lhs.argDim == lhs->argDim &&
                c.rhs.argIndex == rhs->argIndex && c.rhs.argDim == rhs->argDim &&
                c.rhs.size == rhs->size;
       });
@@ -225,6 +226,67 @@ static LogicalResult collectShapeChecks(func::FuncOp func, CEntryPoint &entry) {
              (op->getName().getStringRef() + ": " + rule.message).str()});
     }
   });
+  return success();
+}
+
+/// The checks that argument attributes ask for (CInterface.h): index bounds
+/// on integer arrays, sizes equal across arguments, upper size bounds.
+static LogicalResult collectArgumentChecks(func::FuncOp func,
+                                           CEntryPoint &entry) {
+  auto isDynamicDim = [&](int64_t arg, int64_t dim) {
+    return arg >= 0 && arg < static_cast<int64_t>(entry.args.size()) &&
+           entry.args[arg].isArray && dim >= 0 &&
+           dim < static_cast<int64_t>(entry.args[arg].shape.size()) &&
+           entry.args[arg].shape[dim] == ShapedType::kDynamic;
+  };
+  for (auto [i, param] : llvm::enumerate(entry.args)) {
+    auto error = [&, i = i]() {
+      return func.emitError() << "argument " << i << ": ";
+    };
+    if (Attribute attr = func.getArgAttr(i, "fff.index_bound")) {
+      auto bound = dyn_cast<IntegerAttr>(attr);
+      if (!bound || bound.getInt() < 0)
+        return error() << "fff.index_bound must be a non-negative integer";
+      if (!param.isArray || !isa<IntegerType, IndexType>(param.elementType))
+        return error() << "fff.index_bound applies to integer arrays only";
+      param.indexBound = bound.getInt();
+    }
+    if (Attribute attr = func.getArgAttr(i, "fff.same_sizes")) {
+      auto list = dyn_cast<ArrayAttr>(attr);
+      if (!list)
+        return error() << "fff.same_sizes must be a list of [dim, arg, dim]";
+      for (Attribute item : list) {
+        auto triple = dyn_cast<ArrayAttr>(item);
+        SmallVector<int64_t, 3> v;
+        for (Attribute a : triple ? triple.getValue() : ArrayRef<Attribute>())
+          if (auto n = dyn_cast<IntegerAttr>(a))
+            v.push_back(n.getInt());
+        if (v.size() != 3 || !isDynamicDim(i, v[0]) || !isDynamicDim(v[1], v[2]))
+          return error() << "fff.same_sizes entry " << item
+                         << " is not [dim, arg, dim] of dynamic dimensions";
+        entry.shapeChecks.push_back(
+            {CResultDim{0, static_cast<int64_t>(i), v[0]},
+             CResultDim{0, v[1], v[2]},
+             "argument sizes of one name must be equal"});
+      }
+    }
+    if (Attribute attr = func.getArgAttr(i, "fff.max_sizes")) {
+      auto bounds = dyn_cast<DenseI64ArrayAttr>(attr);
+      if (!bounds || !param.isArray ||
+          bounds.size() != static_cast<int64_t>(param.shape.size()))
+        return error() << "fff.max_sizes must be an array<i64> of one bound "
+                          "per dimension (-1: none)";
+      for (auto [d, bound] : llvm::enumerate(bounds.asArrayRef())) {
+        if (bound < 0)
+          continue;
+        if (!isDynamicDim(i, d))
+          return error() << "fff.max_sizes bounds static dimension " << d;
+        entry.shapeChecks.push_back(
+            {CResultDim{0, static_cast<int64_t>(i), static_cast<int64_t>(d)},
+             CResultDim{bound}, "a size bounded by the model", true});
+      }
+    }
+  }
   return success();
 }
 
@@ -297,7 +359,8 @@ static FailureOr<CEntryPoint> describeFunction(func::FuncOp func,
         return func.emitError() << "two parameters are named '" << name
                                 << "' (rename one with fff.name)";
   }
-  if (failed(collectShapeChecks(func, entry)))
+  if (failed(collectArgumentChecks(func, entry)) ||
+      failed(collectShapeChecks(func, entry)))
     return failure();
   return entry;
 }
@@ -326,7 +389,9 @@ void fff::prepareForLowering(ModuleOp module, ArrayRef<CEntryPoint> entries) {
   for (const CEntryPoint &entry : entries) {
     auto func = module.lookupSymbol<func::FuncOp>(entry.function);
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-      func.removeArgAttr(i, "fff.name");
+      for (StringRef name : {"fff.name", "fff.index_bound", "fff.same_sizes",
+                             "fff.max_sizes"})
+        func.removeArgAttr(i, name);
     for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
       func.removeResultAttr(i,
                             StringAttr::get(module.getContext(), "fff.name"));
@@ -397,6 +462,38 @@ struct EntryPointBuilder {
     }
     operands.append(strides.begin(), strides.end());
   }
+  /// Appends to `wrapper` a loop over the `elementType` array at `ptr` that
+  /// branches to `exit` with `status` at the first element outside
+  /// [0, bound); returns the block where the code goes on when none is.
+  Block *checkIndices(Block *from, Block *exit, Value ptr, Type elementType,
+                      ArrayRef<Value> sizes, int64_t bound, int32_t code) {
+    Type type = elementType.isIndex() ? i64Type : elementType;
+    b.setInsertionPointToEnd(from);
+    Value count = numElements(sizes);
+    Value status = i32(code);
+    Block *header = b.createBlock(exit, {i64Type}, {loc});
+    Block *body = b.createBlock(exit);
+    Block *next = b.createBlock(exit);
+    b.setInsertionPointToEnd(from);
+    LLVM::BrOp::create(b, loc, ValueRange{i64(0)}, header);
+    b.setInsertionPointToEnd(header);
+    Value i = header->getArgument(0);
+    LLVM::CondBrOp::create(b, loc, cmp(LLVM::ICmpPredicate::slt, i, count),
+                           body, ValueRange{}, next, ValueRange{});
+    b.setInsertionPointToEnd(body);
+    Value at = LLVM::GEPOp::create(b, loc, ptrType, type, ptr,
+                                   ArrayRef<LLVM::GEPArg>{i});
+    Value element = LLVM::LoadOp::create(b, loc, type, at);
+    if (type != i64Type)
+      element = LLVM::SExtOp::create(b, loc, i64Type, element);
+    // Unsigned: a negative index is a huge one.
+    Value bad = cmp(LLVM::ICmpPredicate::uge, element, i64(bound));
+    Value step = LLVM::AddOp::create(b, loc, i, i64(1));
+    LLVM::CondBrOp::create(b, loc, bad, exit, ValueRange{status}, header,
+                           ValueRange{step});
+    b.setInsertionPointToStart(next);
+    return next;
+  }
   /// True when `ptr` is null but the array it stands for is not empty.
   Value nullButNotEmpty(Value ptr, ArrayRef<Value> sizes) {
     Value null = LLVM::ZeroOp::create(b, loc, ptrType);
@@ -458,9 +555,10 @@ static LogicalResult generateEntryPoint(ModuleOp module,
   unsigned next = 0;
   Value negative = eb.i1(false), nullPointer = eb.i1(false);
   SmallVector<SmallVector<Value>> argSizes;
-  SmallVector<Value> operands;
+  SmallVector<Value> operands, argPointers;
   for (const CParam &arg : entry.args) {
     Value value = block->getArgument(next++);
+    argPointers.push_back(value);
     argSizes.emplace_back();
     if (!arg.isArray) {
       operands.push_back(value);
@@ -500,7 +598,9 @@ static LogicalResult generateEntryPoint(ModuleOp module,
     };
     Value lhs = size(check.lhs);
     Value rhs = size(check.rhs);
-    Value differ = eb.cmp(LLVM::ICmpPredicate::ne, lhs, rhs);
+    Value differ = eb.cmp(check.atMost ? LLVM::ICmpPredicate::sgt
+                                       : LLVM::ICmpPredicate::ne,
+                          lhs, rhs);
     shapeMismatch = eb.orOf(shapeMismatch, differ);
   }
 
@@ -525,10 +625,18 @@ static LogicalResult generateEntryPoint(ModuleOp module,
                          eb.cmp(LLVM::ICmpPredicate::ne, status, eb.i32(0)),
                          exit, ValueRange{status}, run, ValueRange{});
 
+  // Index arrays: one pass over each before anything reads through them.
+  b.setInsertionPointToStart(run);
+  for (auto [i, arg] : llvm::enumerate(entry.args))
+    if (arg.indexBound)
+      run = eb.checkIndices(
+          run, exit, argPointers[i], arg.elementType, argSizes[i],
+          *arg.indexBound, static_cast<int32_t>(CStatus::IndexOutOfRange));
+
   // Call: the results are out-parameters (fff-cpu-pipeline out-params=true)
   // that the compiled code writes in place, described by the caller's
   // buffers and the sizes the header promises.
-  b.setInsertionPointToStart(run);
+  b.setInsertionPointToEnd(run);
   for (auto [out, sizes] : llvm::zip_equal(outputs, resultSizes))
     eb.appendDescriptor(operands, out, sizes);
   if (callee.getFunctionType().getNumParams() != operands.size() ||
@@ -599,11 +707,14 @@ static std::string getABIJson(const CEntryPoint &entry) {
     for (int64_t size : arg.shape)
       shape.push_back(size == ShapedType::kDynamic ? llvm::json::Value(nullptr)
                                                    : llvm::json::Value(size));
-    args.push_back(llvm::json::Object{{"name", arg.name},
-                                      {"dtype", getDTypeName(arg.elementType)},
-                                      {"array", arg.isArray},
-                                      {"writable", arg.isWritable},
-                                      {"shape", std::move(shape)}});
+    llvm::json::Object object{{"name", arg.name},
+                              {"dtype", getDTypeName(arg.elementType)},
+                              {"array", arg.isArray},
+                              {"writable", arg.isWritable},
+                              {"shape", std::move(shape)}};
+    if (arg.indexBound)
+      object["index_bound"] = *arg.indexBound;
+    args.push_back(std::move(object));
   }
   for (const CParam &result : entry.results) {
     llvm::json::Array shape;
@@ -624,6 +735,7 @@ static std::string getABIJson(const CEntryPoint &entry) {
   llvm::json::Array checks;
   for (const CShapeCheck &check : entry.shapeChecks)
     checks.push_back(llvm::json::Object{{"lhs", dimJson(check.lhs)},
+                                        {"op", check.atMost ? "<=" : "=="},
                                         {"rhs", dimJson(check.rhs)},
                                         {"message", check.message}});
   std::string text;
@@ -713,10 +825,13 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
     os << kDeviceRuntimeDeclarations;
   for (const CEntryPoint &entry : entries) {
     os << "\n/* @" << entry.function << "\n";
-    for (const CParam &arg : entry.args)
+    for (const CParam &arg : entry.args) {
       os << " *   " << arg.name << ": " << getCTypeName(arg.elementType)
-         << (arg.isArray ? getShapeText(entry, arg) : std::string(" scalar"))
-         << "\n";
+         << (arg.isArray ? getShapeText(entry, arg) : std::string(" scalar"));
+      if (arg.indexBound)
+        os << ", each in [0, " << *arg.indexBound << ")";
+      os << "\n";
+    }
     for (const CParam &result : entry.results)
       os << " *   " << result.name
          << " (result): " << getCTypeName(result.elementType)
@@ -728,7 +843,8 @@ void fff::writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
                    : getDimName(entry.args[dim.argIndex], dim.argDim);
       };
       os << " *   requires " << dimText(check.lhs)
-         << " == " << dimText(check.rhs) << " (" << check.message << ")\n";
+         << (check.atMost ? " <= " : " == ") << dimText(check.rhs) << " ("
+         << check.message << ")\n";
     }
     os << " * fff-abi: " << getABIJson(entry) << " */\n";
     os << "int32_t " << entry.symbol << "(";

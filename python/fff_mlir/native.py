@@ -182,6 +182,7 @@ class Param:
     shape: list  # int, None (argument: any size) or [arg, dim] (result: that argument's size)
     array: bool = True
     writable: bool = False  # a memref argument the compiled code may write
+    index_bound: Optional[int] = None  # every element in [0, index_bound)
 
     def __post_init__(self):
         # Prepared once for the calls: the fixed sizes to check, the sizes
@@ -218,7 +219,7 @@ class EntryPoint:
         self.on_device = abi.get("memory") == "device"
         self.runtime = runtime  # cuda.Runtime for device entry points
         self.args = [Param(a["name"], DTYPES[a["dtype"]], a["dtype"], a["shape"], a["array"],
-                           a.get("writable", False)) for a in abi["args"]]
+                           a.get("writable", False), a.get("index_bound")) for a in abi["args"]]
         self.checks = abi.get("checks", [])
         self.results = [Param(r["name"], DTYPES[r["dtype"]], r["dtype"], r["shape"])
                         for r in abi["results"]]
@@ -264,13 +265,18 @@ class EntryPoint:
         if param.writable and not value.flags.writeable:
             raise ValueError(f"{self.function}: {param.name} is written by the compiled code, "
                              "but the array is read-only")
+        if param.index_bound is not None and value.size and \
+                not 0 <= int(value.min()) <= int(value.max()) < param.index_bound:
+            raise IndexError(f"{self.function}: {param.name} holds indices in "
+                             f"[{int(value.min())}, {int(value.max())}], outside [0, {param.index_bound})")
 
     def _check_rules(self, values):
         """The shape rules between argument sizes (the header's 'requires')."""
         def size(d):
             return d if isinstance(d, int) else values[d[0]].shape[d[1]]
         for rule in self.checks:
-            if size(rule["lhs"]) != size(rule["rhs"]):
+            lhs, rhs = size(rule["lhs"]), size(rule["rhs"])
+            if (lhs > rhs) if rule.get("op") == "<=" else (lhs != rhs):
                 lhs = self.args[rule["lhs"][0]].name
                 raise ShapeError(f"{self.function}: {rule['message']}; got {lhs} of shape "
                                  f"{values[rule['lhs'][0]].shape}")

@@ -16,7 +16,7 @@ from typing import Optional
 
 from .compiler import compile as compile_layer
 from .native import CompileOptions, Library, compile_mlir
-from .torch_import import TorchImportError, _fff_layer, import_module
+from .torch_import import TorchImportError, _fff_layer, trace_module
 
 __all__ = ["CompiledModule", "FFFLayerModule", "compile", "replace_fff_modules"]
 
@@ -30,42 +30,92 @@ def _rows(x, width: int):
     if x.dim() < 1 or x.shape[-1] != width:
         raise ValueError(f"expected a tensor of shape (..., {width}), got {tuple(x.shape)}")
     lead = tuple(x.shape[:-1])
+    return _array(x, torch.float32).reshape(-1, width), lead
+
+
+def _array(x, dtype):
+    """`x` as a C-contiguous numpy array of `dtype` on the CPU: a view of its
+    memory when it is one already, else a converted copy."""
     x = x.detach()
-    if x.device.type != "cpu" or x.dtype != torch.float32 or not x.is_contiguous():
-        x = x.to(device="cpu", dtype=torch.float32).contiguous()
-    return x.reshape(-1, width).numpy(), lead
+    if x.device.type != "cpu" or x.dtype != dtype or not x.is_contiguous():
+        x = x.to(device="cpu", dtype=dtype).contiguous()
+    return x.numpy()
+
+
+# Weights above this size go to the library as arguments, not constants in
+# the IR (whose text, parsing and object code grow with them).
+AUTO_ARGUMENT_BYTES = 16 << 20
 
 
 class CompiledModule:
-    """A module compiled whole by fff-compile: call it with torch tensors."""
+    """A module compiled whole by fff-compile: call it with torch tensors
+    (float32 or int64, as the example inputs were), get torch tensors.
 
-    def __init__(self, text: str, library: Library, d_in: int, d_out: int):
-        self.mlir = text
+    A module of one float input that works row by row takes any leading
+    shape (..., features); other modules take the example inputs' ranks,
+    with any size where the import made a dimension dynamic."""
+
+    def __init__(self, imported, library: Library, dtypes: list, d_in: Optional[int] = None):
+        self.imported = imported
+        self.mlir = imported.text
         self.library = library
         self.entry_point = library["forward"]
-        self.d_in, self.d_out = d_in, d_out
+        self.dtypes = dtypes
+        self.d_in = d_in  # set: one float input, rows flattened at the call
+        weights = [a for _, a in imported.weights]
+        self._call = self.entry_point._bind(*weights) if weights else self.entry_point
 
-    def __call__(self, x):
+    def __call__(self, *inputs):
         import torch
-        rows, lead = _rows(x, self.d_in)
-        return torch.from_numpy(self.entry_point(rows)).reshape(*lead, self.d_out)
+        if len(inputs) != len(self.dtypes):
+            raise TypeError(f"the compiled module takes {len(self.dtypes)} input(s) "
+                            f"({', '.join(self.imported.inputs)}), got {len(inputs)}")
+        lead = None
+        if self.d_in is not None:
+            rows, lead = _rows(inputs[0], self.d_in)
+            arrays = [rows]
+        else:
+            for name, x in zip(self.imported.inputs, inputs):
+                if not isinstance(x, torch.Tensor):
+                    raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
+            arrays = [_array(x, dtype) for x, dtype in zip(inputs, self.dtypes)]
+        results = self._call(*arrays)
+        results = results if isinstance(results, tuple) else (results,)
+        out = [torch.from_numpy(r) for r in results]
+        if lead is not None:
+            out = [r.reshape(*lead, r.shape[-1]) for r in out]
+        return out[0] if len(out) == 1 else tuple(out)
 
 
 def compile(module, example_inputs, options: Optional[CompileOptions] = None,
-            output=None) -> CompiledModule:
+            output=None, weights: str = "auto", sizes=None) -> CompiledModule:
     """`module` (eval mode) imported with torch.fx (fff_mlir.torch_import)
-    and compiled; the result takes and returns torch tensors of any leading
-    shape. One input, one result, (..., features) float32 for now."""
+    and compiled; the result takes and returns torch tensors.
+
+    weights: "constants" (in the library's code), "arguments" (kept in
+    memory and passed at each call: what a big model needs) or "auto"
+    (arguments above AUTO_ARGUMENT_BYTES). sizes: see trace_module.
+    bf16 or float64 parameters are used as float32."""
     import torch
-    if len(example_inputs) != 1:
-        raise TorchImportError("fff_mlir.torch.compile takes modules of one input for now")
-    (x,) = example_inputs
-    rows, _ = _rows(x, int(x.shape[-1]))
-    text = import_module(module, (torch.from_numpy(rows[:1].copy()),))
-    library = compile_mlir(text, output, options or CompileOptions())
-    with torch.no_grad():
-        d_out = int(module(torch.from_numpy(rows[:1].copy())).shape[-1])
-    return CompiledModule(text, Library(library.path), rows.shape[1], d_out)
+    inputs = list(example_inputs)
+    for i, x in enumerate(inputs):
+        if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dtype != torch.float32:
+            inputs[i] = x.float()
+    if weights == "auto":
+        total = sum(p.numel() * 4 for p in module.parameters()) + \
+            sum(b.numel() * 4 for b in module.buffers())
+        weights = "arguments" if total > AUTO_ARGUMENT_BYTES else "constants"
+    imported = trace_module(module, inputs, weights=weights, sizes=sizes)
+    d_in = None
+    if imported.row_wise and len(inputs) == 1 and inputs[0].dtype == torch.float32 \
+            and sizes is None and imported.results == 1:
+        # Row by row: import with (rows, features) and flatten at the call.
+        imported = trace_module(module, [inputs[0].reshape(-1, inputs[0].shape[-1])[:1]],
+                                weights=weights)
+        d_in = int(inputs[0].shape[-1])
+    library = compile_mlir(imported.text, output, options or CompileOptions())
+    dtypes = [x.dtype for x in inputs]
+    return CompiledModule(imported, Library(library.path), dtypes, d_in)
 
 
 def _module_class():

@@ -150,10 +150,11 @@ def test_training_mode_is_refused():
         import_module(Encoderish().train(), (torch.zeros(1, 16),))
 
 
-@pytest.mark.parametrize("x", [torch.zeros(2, 3, 4, 16), torch.zeros(2, 16, dtype=torch.float64)],
-                         ids=["4-d", "float64"])
-def test_inputs_must_be_float32_rows(x):
-    with pytest.raises(TorchImportError, match="must be a float32 tensor"):
+@pytest.mark.parametrize("x", [torch.zeros(()), torch.zeros(2, 16, dtype=torch.float64),
+                               torch.zeros(2, 16, dtype=torch.int32)],
+                         ids=["rank-0", "float64", "int32"])
+def test_inputs_must_be_float32_or_int64(x):
+    with pytest.raises(TorchImportError, match="must be a float32 or int64 tensor of rank >= 1"):
         import_module(Encoderish().eval(), (x,))
 
 
@@ -205,7 +206,7 @@ def test_token_batches(tmp_path, shape):
     torch.manual_seed(7)
     model = Encoderish().eval()
     text = import_module(model, (torch.zeros(1, 1, 16),))
-    assert "tensor.collapse_shape" in text and "output_shape [%batch, %sequence, 8]" in text
+    assert "tensor.collapse_shape" in text and "output_shape [%s_batch, %s_sequence, 8]" in text
     fn = Library(compile_mlir(text, tmp_path / "tokens.so").path)["forward"]
     x = torch.randn(*shape, 16, generator=torch.Generator().manual_seed(8))
     with torch.no_grad():
@@ -215,9 +216,16 @@ def test_token_batches(tmp_path, shape):
     np.testing.assert_allclose(y, expected.numpy(), rtol=1e-4, atol=1e-5)
 
 
-def test_one_input_only():
+def test_two_inputs_of_one_batch(tmp_path):
+    """Inputs whose dims share a name (here both `batch`) must agree: the
+    entry point checks it (fff.same_sizes)."""
     class Two(nn.Module):
         def forward(self, x, y):
-            return x + y
-    with pytest.raises(TorchImportError, match="one input"):
-        import_module(Two().eval(), (torch.zeros(1, 4), torch.zeros(1, 4)))
+            return x * 2.0 + y
+    text = import_module(Two().eval(), (torch.zeros(1, 4), torch.zeros(1, 4)))
+    assert "fff.same_sizes = [[0, 0, 0]]" in text
+    fn = Library(compile_mlir(text, tmp_path / "two.so").path)["forward"]
+    x, y = np.ones((3, 4), np.float32), np.full((3, 4), 0.5, np.float32)
+    np.testing.assert_array_equal(fn(x, y), np.full((3, 4), 2.5, np.float32))
+    with pytest.raises(ValueError, match="argument sizes of one name must be equal"):
+        fn(x, y[:2])

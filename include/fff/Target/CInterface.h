@@ -30,7 +30,7 @@ namespace mlir::fff {
 /// raised whenever a header or library of the previous version would be
 /// called wrongly (the calling convention, the fff-abi JSON, the status codes'
 /// meaning).
-constexpr int32_t kCABIVersion = 1;
+constexpr int32_t kCABIVersion = 2;
 
 /// Status codes returned by the generated entry points (CStatus.def).
 enum class CStatus : int32_t {
@@ -68,13 +68,18 @@ struct CParam {
   SmallVector<CResultDim> resultDims;
   /// Memref arguments may be written by the compiled code (not `const`).
   bool isWritable = false;
+  /// Integer arrays with `fff.index_bound = N`: every element must lie in
+  /// [0, N) (e.g. token ids into an embedding table), checked on entry.
+  std::optional<int64_t> indexBound;
 };
 
 /// A shape rule of the model between argument sizes, checked by the entry
-/// point before it runs anything (else the compiled code would abort).
+/// point before it runs anything (else the compiled code would abort or
+/// read out of bounds): lhs == rhs, or lhs <= rhs when `atMost`.
 struct CShapeCheck {
   CResultDim lhs, rhs; // lhs is an argument dimension; rhs one or a constant
   std::string message;
+  bool atMost = false;
 };
 
 /// The C entry point of one public function.
@@ -92,7 +97,10 @@ struct CEntryPoint {
 /// Describes the C entry points of `module`'s public functions (tensor or
 /// memref level, before lowering). Reports an error at the function for a
 /// signature the ABI cannot express (e.g. a result size that is not a
-/// dimension of an argument).
+/// dimension of an argument). Argument attributes add checks:
+///   fff.index_bound = N : i64     every element of an integer array in [0, N)
+///   fff.same_sizes = [[d, j, e]]  dimension d equals argument j's dimension e
+///   fff.max_sizes = array<i64: m0, ...>   dimension k at most mk (-1: any)
 FailureOr<std::vector<CEntryPoint>> describeCEntryPoints(ModuleOp module,
                                                          StringRef prefix);
 

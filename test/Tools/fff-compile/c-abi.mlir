@@ -7,15 +7,16 @@
 // HEADER: #ifndef FFF_GENERATED_H
 // HEADER: #include <stdint.h>
 // The ABI's version (kCABIVersion) and status codes (CStatus.def).
-// HEADER: #define FFF_ABI_VERSION 1
+// HEADER: #define FFF_ABI_VERSION 2
 // HEADER: #ifndef FFF_STATUS_CODES
 // HEADER-NEXT: #define FFF_STATUS_CODES
 // HEADER-NEXT: enum {
 // HEADER-NEXT:   FFF_OK = 0,
-// HEADER-NEXT:   FFF_ERROR_NULL_POINTER = 1,       /* NULL for a non-empty array */
-// HEADER-NEXT:   FFF_ERROR_NEGATIVE_DIMENSION = 2, /* a size argument is < 0 */
-// HEADER-NEXT:   FFF_ERROR_SHAPE_MISMATCH = 3,     /* sizes break a rule listed under 'requires' */
-// HEADER-NEXT:   FFF_ERROR_GPU = 4                 /* a CUDA driver call failed: fffGpuLastError() */
+// HEADER-NEXT:   FFF_ERROR_NULL_POINTER = 1,         /* NULL for a non-empty array */
+// HEADER-NEXT:   FFF_ERROR_NEGATIVE_DIMENSION = 2,   /* a size argument is < 0 */
+// HEADER-NEXT:   FFF_ERROR_SHAPE_MISMATCH = 3,       /* sizes break a rule listed under 'requires' */
+// HEADER-NEXT:   FFF_ERROR_GPU = 4,                  /* a CUDA driver call failed: fffGpuLastError() */
+// HEADER-NEXT:   FFF_ERROR_INDEX_OUT_OF_RANGE = 5    /* an index array holds a value outside [0, its bound) */
 // HEADER-NEXT: };
 // HEADER: static inline const char *fff_status_string(int32_t status)
 // HEADER: case FFF_ERROR_SHAPE_MISMATCH: return "argument sizes break a shape rule of the model";
@@ -74,7 +75,7 @@ func.func @types(%a: tensor<2xf16>, %b: tensor<2xbf16>, %c: tensor<2xindex>, %d:
 // HEADER-LABEL: /* @checked
 // HEADER:       *   requires w_dim0 == 3 (fff.path_neuron: 'node_weights' dimension 0 must be 3 (trees * (2^(depth+1) - 1) nodes))
 // HEADER-NEXT:  *   requires init_dim0 == x_dim0 (fff.path_neuron: 'init' dimension 0 must equal dimension 0 of 'input' (batch))
-// HEADER-NEXT:  * fff-abi: {{.*}}"checks":[{"lhs":[1,0],"message":{{.*}},"rhs":3},{"lhs":[2,0],"message":{{.*}},"rhs":[0,0]}]
+// HEADER-NEXT:  * fff-abi: {{.*}}"checks":[{"lhs":[1,0],"message":{{.*}},"op":"==","rhs":3},{"lhs":[2,0],"message":{{.*}},"op":"==","rhs":[0,0]}]
 // HEADER-NEXT: int32_t fff_checked(const float *x, int64_t x_dim0, const float *w, int64_t w_dim0, const float *init, int64_t init_dim0, float *result);
 func.func @checked(%x: tensor<?x4xf32> {fff.name = "x"}, %w: tensor<?x4xf32> {fff.name = "w"},
                    %init: tensor<?x2xf32> {fff.name = "init"}) -> tensor<?x2xf32> {
