@@ -43,6 +43,11 @@ for name in ["mlir_runner_utils", "mlir_c_runner_utils"]:
 # cubins. `cuda-device`: a driver and a device, so compiled GPU code can run
 # (never in CI). FFF_CUDA_DRIVER names another driver library, as it does
 # for the runtime.
+# PyTorch (Debian's python3-torch) for the importer's tests (test/Python).
+import importlib.util
+if importlib.util.find_spec("torch") is not None:
+    config.available_features.add("torch")
+
 if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
 

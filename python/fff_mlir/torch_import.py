@@ -190,9 +190,11 @@ class _Emitter:
         if not names:
             return coef
         if (coef, names) not in self.product_ssa:
-            value = self.index(coef) if coef != 1 else None
-            for n in names:
-                value = n if value is None else self._muli(value, n)
+            # Built from the product of all but the last name, so that each
+            # partial product is computed once too.
+            head = self.from_key(coef, names[:-1]) if len(names) > 1 or coef != 1 else None
+            head = self.index(head) if isinstance(head, int) else head
+            value = names[-1] if head is None else self._muli(head, names[-1])
             self.product_ssa[(coef, names)] = value
             self.products.setdefault(value, (coef, names))
         return self.product_ssa[(coef, names)]
@@ -437,8 +439,7 @@ def import_module(module, example_inputs, func_name: str = "forward", sizes=None
 
 def _c_name(hint: str, k: int) -> str:
     """A weight argument's C name: its parameter's path, made a C identifier."""
-    name = re.sub(r"^v\d+_", "", hint)
-    return f"w{k}_{name}"
+    return f"w{k}_" + re.sub(r"[^A-Za-z0-9_]", "_", hint)
 
 
 def _type_of(x, dims, dtype) -> str:
