@@ -84,6 +84,8 @@ class CompileOptions:
         for name in ("fuse", "row_block", "interleave", "walk_step", "group_rows", "group_min_batch",
                      "bucket_rows", "bucket_tile_rows", "bucket_min_batch", "register_rows", "blas", "openmp",
                      "target_cpu", "opt_level", "gpu_chip", "warps_per_block"):
+            if name == "opt_level" and self.target == "cuda":
+                continue  # unset: fff-compile's own default for kernels
             if getattr(self, name) is None:
                 flag = "O" if name == "opt_level" else name.replace("_", "-")
                 object.__setattr__(self, name, default(flag))
@@ -91,8 +93,8 @@ class CompileOptions:
     def flags(self) -> list:
         if self.target == "cuda":  # weights are always arguments there
             return ["--target=cuda", f"--gpu-chip={self.gpu_chip}",
-                    f"--warps-per-block={self.warps_per_block}", f"-O{self.opt_level}",
-                    *self.extra]
+                    f"--warps-per-block={self.warps_per_block}",
+                    *([] if self.opt_level is None else [f"-O{self.opt_level}"]), *self.extra]
         return [*self.extra, f"--target={self.target}", f"--target-cpu={self.target_cpu}",
                 f"--fuse={str(self.fuse).lower()}",
                 *([] if self.vector_width is None else [f"--vector-width={self.vector_width}"]),

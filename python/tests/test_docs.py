@@ -77,7 +77,7 @@ def test_user_guide_commands_run(tmp_path):
     require_torch()
     text = (REPO_ROOT / "docs/user-guide.md").read_text()
     shell, python = _blocks(text, "sh"), _blocks(text, "python")
-    assert len(shell) >= 7 and len(python) == 3
+    assert len(shell) >= 7 and len(python) == 4
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "python"), FFF_BUILD_DIR=str(build_dir()))
     script = "set -euo pipefail\n" + "\n".join(shell).replace("build/bin/", f"{build_dir()}/bin/")
     proc = subprocess.run(["bash", "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
@@ -95,6 +95,10 @@ def test_user_guide_commands_run(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "(5, 10) True True\n"
     proc = subprocess.run([sys.executable, "-c", python[2]], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "True\n"  # the compiled encoder matches PyTorch
+    proc = subprocess.run([sys.executable, "-c", python[3]], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("True .so\n")

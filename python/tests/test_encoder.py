@@ -45,9 +45,12 @@ def check_margins(model, ids, mask):
 
 
 def assert_matches(got, expected):
-    got, expected = got.numpy(), expected.numpy()
-    error = np.abs(got - expected) / (np.abs(expected) + 1e-3)
-    assert error.max() <= 1e-4, f"largest relative difference {error.max():.2e}"
+    """Within 1e-4 of each token's scale: its hidden vector's RMS (about 1
+    after the final LayerNorm). Pointwise relative error is no measure at
+    entries near 0, where float32 rounding of the sums dominates."""
+    assert got.shape == expected.shape
+    error = enc.relative_error(got, expected)
+    assert error <= 1e-4, f"largest difference {error:.2e} of a token's RMS"
 
 
 @pytest.fixture(scope="module")

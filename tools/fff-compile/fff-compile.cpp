@@ -89,7 +89,8 @@ cl::opt<Target> target("target", cl::desc("Device to compile for:"),
                        cl::cat(category));
 cl::opt<unsigned>
     optLevel("O", cl::desc("LLVM optimization level 0-3, of the host code and "
-                           "of the kernels"),
+                           "of the kernels (unless given: 3 for the "
+                           "kernels)"),
              cl::Prefix, cl::init(fff::kDefaultOptLevel), cl::cat(category));
 cl::opt<WeightsMode> weights(
     "weights", cl::desc("Where the weights live:"),
@@ -210,7 +211,8 @@ static LogicalResult configure(Compilation &c) {
   pipelineFlags.setOptions(c.cpuPipeline);
   pipelineFlags.setOptions(c.gpuPipeline);
   c.cpuPipeline.outParams = true; // the C entry points pass the buffers
-  c.gpuPipeline.optLevel = optLevel;
+  if (optLevel.getNumOccurrences())
+    c.gpuPipeline.optLevel = optLevel;
   // The CPU pipeline's target is the machine of the code, host code included.
   std::string error;
   c.machine = fff::createTargetMachine(

@@ -20,8 +20,14 @@
 
 namespace mlir::fff {
 
-/// LLVM's optimization level unless one is given (fff-compile's -O).
-constexpr unsigned kDefaultOptLevel = 3;
+/// LLVM's optimization level unless one is given (fff-compile's -O). 2, not
+/// 3: measured on this project's code, O3 made a 16-layer encoder compile in
+/// 114 s instead of 30 and run no faster (4 layers: 31 against 23 ms), and
+/// left the 1x11 layer within noise (docs/performance.md).
+constexpr unsigned kDefaultOptLevel = 2;
+/// The GPU kernels' level unless -O is given: 3, the level their
+/// measurements were made at (no GPU has measured 2).
+constexpr unsigned kDefaultKernelOptLevel = 3;
 
 /// The machine to generate code for. An empty triple means the host's; the
 /// CPU "host" means the host's CPU with its features.
