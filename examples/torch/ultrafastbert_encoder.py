@@ -293,7 +293,7 @@ def main():
     model = build(c, seed=0)
     ids, mask = example_inputs(c, 2, 16)
     start = time.perf_counter()
-    fast = fff_mlir.torch.compile(model, (ids, mask), sizes=[("batch", "sequence")] * 2)
+    fast = fff_mlir.torch.compile(model, (ids, mask), sizes=[("batch", "sequence")] * 2, progress=print)
     print(f"compiled a {c.layers}-layer encoder (hidden {c.hidden}, FFF depth {c.depth}) "
           f"in {time.perf_counter() - start:.1f} s")
     with torch.no_grad():

@@ -88,15 +88,19 @@ class CompiledModule:
 
 
 def compile(module, example_inputs, options: Optional[CompileOptions] = None,
-            output=None, weights: str = "auto", sizes=None) -> CompiledModule:
+            output=None, weights: str = "auto", sizes=None, progress=None) -> CompiledModule:
     """`module` (eval mode) imported with torch.fx (fff_mlir.torch_import)
     and compiled; the result takes and returns torch tensors.
 
     weights: "constants" (in the library's code), "arguments" (kept in
     memory and passed at each call: what a big model needs) or "auto"
     (arguments above AUTO_ARGUMENT_BYTES). sizes: see trace_module.
-    bf16 or float64 parameters are used as float32."""
+    bf16 or float64 parameters are used as float32. progress: a callable
+    given one line per stage done (`print` shows them)."""
+    import time
     import torch
+    report = progress or (lambda line: None)
+    start = time.perf_counter()
     inputs = list(example_inputs)
     for i, x in enumerate(inputs):
         if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dtype != torch.float32:
@@ -113,7 +117,11 @@ def compile(module, example_inputs, options: Optional[CompileOptions] = None,
         imported = trace_module(module, [inputs[0].reshape(-1, inputs[0].shape[-1])[:1]],
                                 weights=weights)
         d_in = int(inputs[0].shape[-1])
+    report(f"imported with torch.fx: {imported.text.count(chr(10))} lines of MLIR, "
+           f"{len(imported.weights)} weight arguments ({time.perf_counter() - start:.1f} s)")
+    start = time.perf_counter()
     library = compile_mlir(imported.text, output, options or CompileOptions())
+    report(f"compiled by fff-compile into {library.path} ({time.perf_counter() - start:.1f} s)")
     dtypes = [x.dtype for x in inputs]
     return CompiledModule(imported, Library(library.path), dtypes, d_in)
 

@@ -36,3 +36,21 @@ def test_call_overhead_benchmark_runs():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| quick")]
     assert [row.split(" | ")[1] for row in rows] == ["constants", "arguments"]
+
+
+def test_quick_encoder_benchmark_writes_its_results(tmp_path):
+    """bench/encoder.py --quick: two layers, every variant it can run here
+    (ONNX Runtime only where installed), the checks against PyTorch, the
+    table and the plot."""
+    from conftest import require_torch
+    require_torch()
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "encoder.py"), "--quick",
+                           "--out", str(tmp_path)], capture_output=True, text=True, env=bench_env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "encoder-quick.json").read_text())
+    variants = {r["variant"] for r in data["records"]}
+    assert {"fff-mlir FFF", "PyTorch FFF (UltraFastBERT's module)", "PyTorch dense BERT",
+            "fff-mlir dense BERT"} <= variants
+    assert all(c["fff_error"] < 1e-4 and c["dense_error"] < 1e-4 for c in data["checks"])
+    assert "| fff-mlir FFF |" in (tmp_path / "encoder-quick.md").read_text()
+    assert (tmp_path / "encoder-quick.png").stat().st_size > 1000
