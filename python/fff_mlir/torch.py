@@ -114,8 +114,9 @@ def compile(module, example_inputs, options: Optional[CompileOptions] = None,
     if imported.row_wise and len(inputs) == 1 and inputs[0].dtype == torch.float32 \
             and sizes is None and imported.results == 1:
         # Row by row: import with (rows, features) and flatten at the call.
-        imported = trace_module(module, [inputs[0].reshape(-1, inputs[0].shape[-1])[:1]],
-                                weights=weights)
+        if inputs[0].dim() != 2:
+            imported = trace_module(module, [inputs[0].reshape(-1, inputs[0].shape[-1])[:1]],
+                                    weights=weights)
         d_in = int(inputs[0].shape[-1])
     report(f"imported with torch.fx: {imported.text.count(chr(10))} lines of MLIR, "
            f"{len(imported.weights)} weight arguments ({time.perf_counter() - start:.1f} s)")

@@ -360,7 +360,7 @@ def trace_module(module, example_inputs, func_name: str = "forward", weights: st
         raise TorchImportError(f"torch.fx cannot trace {type(module).__name__}: {e}") from None
     em = _Emitter(weights)
     cx = _Context(em, dict(module.named_modules()), fff_modules, module)
-    args, names, index_bounds = [], [], {}
+    args, names = [], []
     results = None
 
     for node in graph.nodes:
@@ -374,24 +374,21 @@ def trace_module(module, example_inputs, func_name: str = "forward", weights: st
                               f"{getattr(x, 'dtype', type(x).__name__)} {tuple(getattr(x, 'shape', ()))}")
             dtype = "f32" if x.dtype == torch.float32 else "i64"
             dims = _input_dims(x, dtype, sizes[i] if sizes is not None else None, node, cx)
-            name = em.fresh(node.name)
-            shape = []
-            for d, dim_name in enumerate(dims):
-                if dim_name is None:
-                    shape.append(int(x.shape[d]))
+            # The size names stand for the dynamic dims (str: dynamic).
+            t = T(em.fresh(node.name), tuple(int(x.shape[d]) if n is None else n for d, n in enumerate(dims)),
+                  dtype)
+            for d, size in enumerate(t.shape):
+                if isinstance(size, int):
                     continue
-                ssa = f"{dim_name}"
-                if ssa in em.origin:  # named before: the entry point checks they agree
-                    cx.same_sizes.append((i, d, em.origin[ssa]))
+                if size in em.origin:  # named before: the entry point checks they agree
+                    cx.same_sizes.append((i, d, em.origin[size]))
                 else:
-                    em.lines.append(f"  %{ssa} = tensor.dim %{name}, %{em.index(d)} : {_type_of(x, dims, dtype)}")
-                    em.base_size(ssa, i, d)
-                shape.append(ssa)
-            t = T(name, tuple(shape), dtype)
+                    em.lines.append(f"  %{size} = tensor.dim %{t.ssa}, %{em.index(d)} : {t.type}")
+                    em.base_size(size, i, d)
             args.append(t)
             names.append(node.name)
             cx.values[node.name] = t
-            cx.inputs[name] = i
+            cx.inputs[t.ssa] = i
         elif node.op == "get_attr":
             cx.values[node.name] = cx.attribute(node)
         elif node.op == "call_module":
@@ -404,12 +401,11 @@ def trace_module(module, example_inputs, func_name: str = "forward", weights: st
             cx.fail(node, "not supported")
     if len(args) != len(inputs):
         raise TorchImportError(f"{len(inputs)} example inputs for {len(args)} arguments")
-    index_bounds = cx.index_bounds
 
     def attrs(i, name):
         a = [f'fff.name = "{name}"']
-        if i in index_bounds:
-            a.append(f"fff.index_bound = {index_bounds[i]} : i64")
+        if i in cx.index_bounds:
+            a.append(f"fff.index_bound = {cx.index_bounds[i]} : i64")
         same = [(d, other) for j, d, other in cx.same_sizes if j == i]
         if same:
             a.append("fff.same_sizes = [" + ", ".join(f"[{d}, {o[0]}, {o[1]}]" for d, o in same) + "]")
@@ -418,17 +414,16 @@ def trace_module(module, example_inputs, func_name: str = "forward", weights: st
             a.append("fff.max_sizes = array<i64: " + ", ".join(map(str, bounds)) + ">")
         return "{" + ", ".join(a) + "}"
 
+    weights = [(_c_name(n, k), a, t) for k, (n, a, t) in enumerate(em.weights)]
     params = [f"%{t.ssa}: {t.type} {attrs(i, n)}" for i, (t, n) in enumerate(zip(args, names))]
-    params += [f'%{t.ssa}: {t.type} {{fff.name = "{_c_name(n, k)}"}}'
-               for k, (n, _, t) in enumerate(em.weights)]
+    params += [f'%{t.ssa}: {t.type} {{fff.name = "{n}"}}' for n, _, t in weights]
     result_types = ", ".join(t.type for t, _ in results)
     result_attrs = [f' {{fff.name = "{n}"}}' if n else "" for _, n in results]
     signature = ", ".join(t.type + a for (t, _), a in zip(results, result_attrs))
     header = f"func.func @{func_name}({', '.join(params)}) -> ({signature}) {{"
     ret = f"  return {', '.join('%' + t.ssa for t, _ in results)} : {result_types}"
     text = "\n".join([header] + em.lines + [ret, "}"]) + "\n"
-    return Imported(text, names, [(_c_name(n, k), a) for k, (n, a, _) in enumerate(em.weights)],
-                    len(results), cx.row_wise)
+    return Imported(text, names, [(n, a) for n, a, _ in weights], len(results), cx.row_wise)
 
 
 def import_module(module, example_inputs, func_name: str = "forward", sizes=None) -> str:
@@ -440,11 +435,6 @@ def import_module(module, example_inputs, func_name: str = "forward", sizes=None
 def _c_name(hint: str, k: int) -> str:
     """A weight argument's C name: its parameter's path, made a C identifier."""
     return f"w{k}_" + re.sub(r"[^A-Za-z0-9_]", "_", hint)
-
-
-def _type_of(x, dims, dtype) -> str:
-    """The MLIR type of input `x` whose dims named in `dims` are dynamic."""
-    return _type(["?" if n is not None else int(x.shape[d]) for d, n in enumerate(dims)], dtype)
 
 
 def _input_dims(x, dtype, given, node, cx) -> list:
@@ -575,7 +565,7 @@ class _Context:
         if isinstance(m, nn.GELU):
             act = "gelu_tanh" if m.approximate == "tanh" else "gelu"
         if act:
-            return self.elementwise(node.name, [x], _ACTIVATIONS[act])
+            return self.elementwise(node, [x], _ACTIVATIONS[act])
         if isinstance(m, nn.Softmax):
             return self.softmax(node, x, m.dim)
         self.fail(node, f"module {type(m).__name__} is not supported")
@@ -594,13 +584,13 @@ class _Context:
             return self.binary(node, binary[t])
         if t is F.gelu:
             act = "gelu_tanh" if kwargs.get("approximate", "none") == "tanh" else "gelu"
-            return self.elementwise(node.name, [self.tensor(node, args[0])], _ACTIVATIONS[act])
+            return self.elementwise(node, [self.tensor(node, args[0])], _ACTIVATIONS[act])
         acts = {F.relu: "relu", torch.relu: "relu", torch.tanh: "tanh", torch.sigmoid: "sigmoid",
                 F.silu: "silu", "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
         if t in acts:
             if len(args) != 1 or any(v for v in kwargs.values()):
                 self.fail(node, "only the one-argument form is supported")
-            return self.elementwise(node.name, [self.tensor(node, args[0])], _ACTIVATIONS[acts[t]])
+            return self.elementwise(node, [self.tensor(node, args[0])], _ACTIVATIONS[acts[t]])
         if t in (F.softmax, torch.softmax, "softmax"):
             dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
             if dim is None:
@@ -696,9 +686,9 @@ class _Context:
             return T(name, (), t.dtype)
         return self.em.reshape(t, groups, tuple(t.shape[i] for i in keep))
 
-    def elementwise(self, hint, ts, body, node=None) -> T:
+    def elementwise(self, node, ts, body) -> T:
         shape, operands = self.broadcast(node, ts)
-        return self.em.generic(hint, shape, operands, body)
+        return self.em.generic(node.name, shape, operands, body)
 
     def binary(self, node, op):
         if node.kwargs:
@@ -716,7 +706,7 @@ class _Context:
             else:
                 self.fail(node, f"operand {v!r} is neither a tensor nor a number")
         consts = [f"%k{i} = arith.constant {_f32(v)} : f32" for i, v in enumerate((a, b)) if not isinstance(v, T)]
-        return self.elementwise(node.name, tensors, consts + [f"%r = {op} {refs[0]}, {refs[1]} : f32"], node)
+        return self.elementwise(node, tensors, consts + [f"%r = {op} {refs[0]}, {refs[1]} : f32"])
 
     def size_arith(self, node, op, a, b):
         """Arithmetic on sizes (x.shape[0] * 2, ...): a Python int when both
@@ -922,17 +912,16 @@ class _Context:
         body = [f"%eps = arith.constant {_f32(eps)} : f32",
                 f"%mean = arith.divf %a1, %{n} : f32", f"%var = arith.divf %a2, %{n} : f32",
                 "%ve = arith.addf %var, %eps : f32", "%inv = math.rsqrt %ve : f32",
-                "%d = arith.subf %a0, %mean : f32", "%r0 = arith.mulf %d, %inv : f32"]
-        steps = [("mulf", weight), ("addf", bias)]
-        steps = [(what, t) for what, t in steps if t is not None]
-        last_value = "%r0"
-        for k, (what, t) in enumerate(steps):
-            operands.append((t, [last]))
-            result = "%r" if k == len(steps) - 1 else f"%r{k + 1}"
-            body.append(f"{result} = arith.{what} {last_value}, %a{len(operands) - 1} : f32")
-            last_value = result
-        if not steps:
-            body[-1] = "%r = arith.mulf %d, %inv : f32"
+                "%d = arith.subf %a0, %mean : f32"]
+        # (x - mean) * inv, then * weight, then + bias: the last one is %r.
+        steps = [("%d", "mulf", "%inv")] + [("", what, t) for what, t in (("mulf", weight), ("addf", bias))
+                                            if t is not None]
+        for k, (lhs, what, rhs) in enumerate(steps):
+            if isinstance(rhs, T):
+                operands.append((rhs, [last]))
+                rhs = f"%a{len(operands) - 1}"
+            result = "%r" if k == len(steps) - 1 else f"%r{k}"
+            body.append(f"{result} = arith.{what} {lhs or f'%r{k - 1}'}, {rhs} : f32")
         return em.generic(hint, x.shape, operands, body)
 
     def embedding(self, node, m) -> T:
