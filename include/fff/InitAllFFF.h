@@ -12,6 +12,7 @@
 #include "fff/Dialect/FFF/IR/FFFDialect.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
 #include "fff/Pipelines/Pipelines.h"
+#include "fff/Target/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -26,6 +27,7 @@ inline void registerAllFFFDialects(DialectRegistry &registry) {
 inline void registerAllFFFPasses() {
   registerFFFTransformsPasses();
   registerFFFConversionPasses();
+  registerFFFTargetPasses();
   registerFFFPipelines();
 }
 

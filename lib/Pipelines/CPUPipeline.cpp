@@ -12,6 +12,7 @@
 #include "fff/Dialect/FFF/Transforms/Passes.h"
 #include "fff/Dialect/FFF/Utils/OptionChecks.h"
 #include "fff/Pipelines/Pipelines.h"
+#include "fff/Target/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -91,6 +92,18 @@ void fff::buildBufferizationPipeline(OpPassManager &pm, bool outParams) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
+void fff::addCInterfaceDescription(OpPassManager &pm, StringRef prefix,
+                                   bool device) {
+  // Result sizes flow through calls only once they are inlined
+  // (func.call has no ReifyRankedShapedTypeOpInterface).
+  // Inlining only: no simplification pipeline, so the IR stays the input's.
+  pm.addPass(createInlinerPass({}, [](OpPassManager &) {}));
+  FFFDescribeCABIOptions describe;
+  describe.prefix = prefix.str();
+  describe.device = device;
+  pm.addPass(createFFFDescribeCABI(describe));
+}
+
 void fff::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   FailureOr<int64_t> vectorWidth =
@@ -99,6 +112,8 @@ void fff::buildCPUPipeline(OpPassManager &pm,
                                  message);
         return failure();
       });
+  if (options.cInterface)
+    addCInterfaceDescription(pm, options.cPrefix, /*device=*/false);
   // fff on tensors -> upstream ops on tensors, after guarding the shape
   // rules that dynamic sizes left to run time.
   pm.addPass(createFFFInsertShapeChecks());
@@ -142,7 +157,7 @@ void fff::buildCPUPipeline(OpPassManager &pm,
 
   // Tensors -> buffers. Function arguments and results become plain memrefs
   // so the entry points have a simple C ABI.
-  buildBufferizationPipeline(pm, options.outParams);
+  buildBufferizationPipeline(pm, options.outParams || options.cInterface);
   // Strided copies would call MLIR's runner-utils library: make them loops.
   pm.addPass(createFFFExpandStridedCopies());
 
@@ -174,4 +189,6 @@ void fff::buildCPUPipeline(OpPassManager &pm,
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  if (options.cInterface)
+    pm.addPass(createFFFGenerateCEntryPoints());
 }

@@ -13,6 +13,7 @@
 #include "fff/Conversion/Passes.h"
 #include "fff/Dialect/FFF/Transforms/Passes.h"
 #include "fff/Pipelines/Pipelines.h"
+#include "fff/Target/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -52,6 +53,8 @@ LogicalResult fff::verifyGPUPipelineOptions(
 
 void fff::buildGPUPipeline(OpPassManager &pm,
                            const GPUPipelineOptions &options) {
+  if (options.cInterface)
+    addCInterfaceDescription(pm, options.cPrefix, /*device=*/true);
   pm.addPass(createFFFInsertShapeChecks());
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
@@ -86,4 +89,6 @@ void fff::buildGPUPipeline(OpPassManager &pm,
   nvvm.cubinFormat = options.format;
   nvvm.optLevel = options.optLevel;
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  if (options.cInterface)
+    pm.addPass(createFFFGenerateCEntryPoints());
 }

@@ -1,10 +1,10 @@
 """Compile MLIR with fff ops into a shared library and call it from numpy.
 
 `fff-compile` (tools/fff-compile) does the whole compilation in its own
-process and writes `lib.so` plus `lib.h`, the C header declaring one entry
-point per public function. Each declaration carries a one-line JSON
-description of its parameters (`fff-abi: {...}`), which `Library` reads to
-call the entry points through ctypes with checked numpy arrays. Why ctypes
+process and writes `lib.so`, `lib.h` (the C header declaring one entry
+point per public function) and `lib.json`, the machine-readable description
+of the same entry points, which `Library` reads to call them through ctypes
+with checked numpy arrays. Why ctypes
 over the C ABI rather than an in-process pybind11 module: docs/user-guide.md
 (section 5).
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import re
 import shlex
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ from typing import Optional, Union
 import numpy as np
 
 from .cuda import DeviceArray
-from .listing import default, status_code, status_messages
+from .listing import default, listing, status_code, status_messages
 from .paths import tool
 from .reference import ShapeError
 
@@ -148,7 +147,6 @@ def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
     return library
 
 
-_ABI_LINE = re.compile(r"fff-abi: (\{.*\}) \*/")
 
 
 def _data_pointer_reader():
@@ -181,7 +179,7 @@ class Param:
     name: str
     dtype: np.dtype
     dtype_name: str
-    shape: list  # int, None (argument: any size) or [arg, dim] (result: that argument's size)
+    shape: list  # int, None (argument: any size) or a size expression (result; see size())
     array: bool = True
     writable: bool = False  # a memref argument the compiled code may write
     index_bound: Optional[int] = None  # every element in [0, index_bound)
@@ -191,7 +189,8 @@ class Param:
         # passed after the pointer, and how a result's shape is found.
         self.fixed = tuple((i, d) for i, d in enumerate(self.shape) if isinstance(d, int))
         self.dynamic = tuple(i for i, d in enumerate(self.shape) if d is None)
-        self.sized_by = tuple((i, d[0], d[1]) for i, d in enumerate(self.shape) if isinstance(d, list))
+        self.sized_by = tuple((i, d) for i, d in enumerate(self.shape)
+                              if isinstance(d, (list, dict)))
         self._sizes = [d if isinstance(d, int) else 0 for d in self.shape]
         self.scalar = None if self.array else (int if np.issubdtype(self.dtype, np.integer) else float)
 
@@ -203,9 +202,39 @@ class Param:
 
     def result_shape(self, values) -> tuple:
         shape = self._sizes.copy()
-        for i, arg, dim in self.sized_by:
-            shape[i] = values[arg].shape[dim]
+        for i, expr in self.sized_by:
+            shape[i] = size(expr, values)
         return tuple(shape)
+
+
+def size(expr, values) -> int:
+    """A size of the description: a number, [argument, dimension] of the
+    `values` passed, or {"op", "lhs", "rhs"} of two sizes (B*S rows)."""
+    if isinstance(expr, int):
+        return expr
+    if isinstance(expr, list):
+        return values[expr[0]].shape[expr[1]]
+    lhs, rhs = size(expr["lhs"], values), size(expr["rhs"], values)
+    op = expr["op"]
+    if op == "+":
+        return lhs + rhs
+    if op == "*":
+        return lhs * rhs
+    if op == "floordiv":
+        return lhs // rhs
+    if op == "ceildiv":
+        return -(-lhs // rhs)
+    return lhs % rhs
+
+
+def _first_argument(expr) -> Optional[int]:
+    """The first argument whose size `expr` reads."""
+    if isinstance(expr, list):
+        return expr[0]
+    if isinstance(expr, dict):
+        first = _first_argument(expr["lhs"])
+        return first if first is not None else _first_argument(expr["rhs"])
+    return None
 
 
 class EntryPoint:
@@ -274,14 +303,13 @@ class EntryPoint:
 
     def _check_rules(self, values):
         """The shape rules between argument sizes (the header's 'requires')."""
-        def size(d):
-            return d if isinstance(d, int) else values[d[0]].shape[d[1]]
         for rule in self.checks:
-            lhs, rhs = size(rule["lhs"]), size(rule["rhs"])
+            lhs, rhs = size(rule["lhs"], values), size(rule["rhs"], values)
             if (lhs > rhs) if rule.get("op") == "<=" else (lhs != rhs):
-                lhs = self.args[rule["lhs"][0]].name
-                raise ShapeError(f"{self.function}: {rule['message']}; got {lhs} of shape "
-                                 f"{values[rule['lhs'][0]].shape}")
+                arg = _first_argument(rule["lhs"])
+                arg = _first_argument(rule["rhs"]) if arg is None else arg
+                raise ShapeError(f"{self.function}: {rule['message']}; got {self.args[arg].name} "
+                                 f"of shape {values[arg].shape}")
 
     def __call__(self, *values, device_results: bool = False):
         """Runs the entry point. For a device (cuda) library, numpy arrays are
@@ -361,18 +389,38 @@ class EntryPoint:
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
-class Library:
-    """A shared library written by fff-compile, with the header beside it."""
+def abi_version() -> Optional[int]:
+    """The C ABI version of the fff-compile beside this package (None if
+    there is none, as where only built libraries are deployed)."""
+    try:
+        return listing()["abi_version"]
+    except FileNotFoundError:
+        return None
 
-    def __init__(self, path: Union[str, Path], header: Optional[Union[str, Path]] = None):
+
+class Library:
+    """A shared library written by fff-compile, with its description (the
+    .json file fff-compile writes beside it) read from `description`."""
+
+    def __init__(self, path: Union[str, Path], description: Optional[Union[str, Path]] = None):
         self.path = Path(path)
-        self.header = Path(header) if header else self.path.with_suffix(".h")
+        self.description = Path(description) if description else self.path.with_suffix(".json")
         if not self.path.is_file():
             raise FileNotFoundError(f"{self.path}: no such library")
-        if not self.header.is_file():
-            raise FileNotFoundError(f"{self.header}: the header fff-compile wrote next to "
-                                    f"{self.path.name} is missing (it describes the entry points)")
-        abis = [json.loads(m.group(1)) for m in _ABI_LINE.finditer(self.header.read_text())]
+        if not self.description.is_file():
+            raise FileNotFoundError(f"{self.description}: the description fff-compile wrote "
+                                    f"next to {self.path.name} is missing (it describes the "
+                                    "entry points)")
+        try:
+            described = json.loads(self.description.read_text())
+            version, abis = described["abi_version"], described["entry_points"]
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{self.description}: not a description written by fff-compile "
+                             f"({e})") from None
+        expected = abi_version()
+        if expected is not None and version != expected:
+            raise ValueError(f"{self.description}: C ABI version {version}, but this fff_mlir "
+                             f"calls version {expected}; recompile the library")
         self._lib = ctypes.CDLL(str(self.path.resolve()))
         self.on_device = any(abi.get("memory") == "device" for abi in abis)
         # The CUDA runtime linked into a device library (cuda.py).

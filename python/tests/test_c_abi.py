@@ -1,6 +1,7 @@
 """The C entry points on unusual signatures, executed: results that share
 one allocation, strided results, memref arguments, scalars, f16, shape rules
-between arguments. Each case compiles through fff-compile and runs."""
+between arguments, result sizes that are products of argument sizes through
+calls and elementwise ops. Each case compiles through fff-compile and runs."""
 import ctypes
 
 import numpy as np
@@ -73,6 +74,15 @@ func.func @checked(%x: tensor<?x4xf32> {fff.name = "x"}, %w: tensor<?x4xf32> {ff
       ins(%x, %w, %b, %o : tensor<?x4xf32>, tensor<?x4xf32>, tensor<3xf32>, tensor<3x2xf32>)
       outs(%init : tensor<?x2xf32>)
   return %y : tensor<?x2xf32>
+}
+func.func @rows(%x: tensor<?x?x3xf32>) -> tensor<?x3xf32> {
+  %f = tensor.collapse_shape %x [[0, 1], [2]] : tensor<?x?x3xf32> into tensor<?x3xf32>
+  %r = call @twice(%f) : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %r : tensor<?x3xf32>
+}
+func.func private @twice(%a: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %d = arith.addf %a, %a : tensor<?x3xf32>
+  return %d : tensor<?x3xf32>
 }
 """
 
@@ -148,7 +158,7 @@ def test_shape_rules_between_arguments(lib):
     assert entry._fn(p(x), n(3), p(w), n(3), p(init), n(5), p(out)) == 3
     assert entry._fn(p(x), n(3), p(w), n(4), p(init), n(3), p(out)) == 3
     assert entry._fn(p(x), n(3), p(w), n(3), p(init), n(3), p(out)) == 0
-    assert "FFF_ERROR_SHAPE_MISMATCH = 3" in lib.header.read_text()
+    assert "FFF_ERROR_SHAPE_MISMATCH = 3" in lib.path.with_suffix(".h").read_text()
 
 
 def test_fff_compile_links_with_no_undefined_symbols(lib):
@@ -157,3 +167,34 @@ def test_fff_compile_links_with_no_undefined_symbols(lib):
     nm = subprocess.run(["/usr/lib/llvm-22/bin/llvm-nm", "-D", "--undefined-only", str(lib.path)],
                         capture_output=True, text=True).stdout
     assert "memrefCopy" not in nm and "_mlir" not in nm
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (1, 1), (3, 7), (4, 0), (2, 33)])
+def test_result_rows_are_a_product_of_argument_sizes(lib, shape):
+    # B x S rows flattened, through a call (inlined before the ABI is
+    # described) and an elementwise op: the result has B*S rows.
+    x = np.random.default_rng(sum(shape)).standard_normal(shape + (3,)).astype(np.float32)
+    y = lib["rows"](x)
+    assert y.shape == (shape[0] * shape[1], 3)
+    np.testing.assert_array_equal(y, 2 * x.reshape(-1, 3))
+
+
+def test_header_and_description_state_the_product(lib):
+    header = lib.path.with_suffix(".h").read_text()
+    assert "result (result): float[arg0_dim0 * arg0_dim1][3]" in header
+    import json
+    described = json.loads(lib.description.read_text())
+    rows = next(e for e in described["entry_points"] if e["function"] == "rows")
+    assert rows["results"][0]["shape"] == [{"op": "*", "lhs": [0, 0], "rhs": [0, 1]}, 3]
+
+
+def test_result_size_expressions():
+    from fff_mlir.native import size
+    a, b = np.empty((6, 4)), np.empty((5,))
+    assert size(7, (a, b)) == 7
+    assert size([0, 1], (a, b)) == 4
+    assert size({"op": "*", "lhs": [0, 0], "rhs": [1, 0]}, (a, b)) == 30
+    assert size({"op": "+", "lhs": [0, 0], "rhs": -2}, (a, b)) == 4
+    assert size({"op": "ceildiv", "lhs": [1, 0], "rhs": 2}, (a, b)) == 3
+    assert size({"op": "floordiv", "lhs": [1, 0], "rhs": 2}, (a, b)) == 2
+    assert size({"op": "mod", "lhs": [1, 0], "rhs": 3}, (a, b)) == 2

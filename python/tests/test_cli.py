@@ -105,8 +105,8 @@ def test_cli_errors(tmp_path):
                                                                  tmp_path / "wide.npy", ok=False).stderr
     assert "junk.npy" in cli("run", tmp_path / "libm.so", tmp_path / "junk.npy", ok=False).stderr
     assert "no such input file" in cli("run", tmp_path / "libm.so", tmp_path / "no.npy", ok=False).stderr
-    (tmp_path / "libm.h").unlink()
-    assert "the header fff-compile wrote next to libm.so is missing" in cli(
+    (tmp_path / "libm.json").unlink()
+    assert "the description fff-compile wrote next to libm.so is missing" in cli(
         "run", tmp_path / "libm.so", tmp_path / "wide.npy", ok=False).stderr
     assert "no such IDX file" in cli("eval-mnist", tmp_path / "m.npz", "--images", tmp_path / "none.gz",
                                      ok=False).stderr

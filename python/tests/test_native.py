@@ -88,11 +88,21 @@ def test_c_status_codes_become_exceptions(tmp_path):
         lib["layer"](x)
 
 
-def test_library_needs_its_header(tmp_path):
+def test_library_needs_its_description(tmp_path):
     layer = EXAMPLES["path_neuron_2x2.mlir"]()
     compile_mlir(to_mlir(layer), tmp_path / "l.so")
-    (tmp_path / "l.h").unlink()
-    with pytest.raises(FileNotFoundError, match="l.h: the header fff-compile wrote next to l.so"):
+    (tmp_path / "l.h").unlink()  # the header is for C; the description is read
+    assert Library(tmp_path / "l.so")["layer"]
+    description = tmp_path / "l.json"
+    text = description.read_text()
+    description.write_text(text.replace('"abi_version":3', '"abi_version":2'))
+    with pytest.raises(ValueError, match="l.json: C ABI version 2, but this fff_mlir calls version 3"):
+        Library(tmp_path / "l.so")
+    description.write_text(text[:40])
+    with pytest.raises(ValueError, match="l.json: not a description written by fff-compile"):
+        Library(tmp_path / "l.so")
+    description.unlink()
+    with pytest.raises(FileNotFoundError, match="l.json: the description fff-compile wrote next to l.so"):
         Library(tmp_path / "l.so")
 
 

@@ -43,7 +43,7 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { MLIR, LLVM, Asm, Obj, Shared, Header };
+enum class EmitKind { MLIR, LLVM, Asm, Obj, Shared, Header, Description };
 enum class WeightsMode { Constants, Arguments };
 enum class Target { CPU, CUDA };
 
@@ -69,13 +69,21 @@ cl::opt<EmitKind> emitKind(
                clEnumValN(EmitKind::Obj, "obj", "an object file (+ C header)"),
                clEnumValN(EmitKind::Shared, "shared",
                           "a shared library (+ C header) (default)"),
-               clEnumValN(EmitKind::Header, "header", "only the C header")),
+               clEnumValN(EmitKind::Header, "header", "only the C header"),
+               clEnumValN(EmitKind::Description, "description",
+                          "only the JSON description of the entry points")),
     cl::cat(category));
 cl::opt<std::string> headerFile(
     "header",
     cl::desc("Where to write the C header (default for obj and shared: the "
              "output file with the extension .h)"),
     cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string> descriptionFile(
+    "description",
+    cl::desc("Where to write the JSON description of the entry points, "
+             "which tools read to call them (default for obj and shared: the "
+             "output file with the extension .json)"),
+    cl::value_desc("file"), cl::init(""), cl::cat(category));
 cl::opt<Target> target("target", cl::desc("Device to compile for:"),
                        cl::init(Target::CPU),
                        cl::values(clEnumValN(Target::CPU, "cpu",
@@ -154,17 +162,36 @@ static std::string headerGuard(StringRef path) {
   return guard;
 }
 
-static LogicalResult writeHeader(ArrayRef<fff::CEntryPoint> entries,
-                                 StringRef path) {
+static StringRef getSourceName() {
+  return inputFile == "-" ? "<stdin>" : StringRef(inputFile.getValue());
+}
+
+/// Writes the file at `path` with `write`, keeping it only once written.
+static LogicalResult writeFile(StringRef path,
+                               function_ref<void(llvm::raw_ostream &)> write) {
   std::string error;
   auto file = openOutputFile(path, &error);
   if (!file)
     return fail(error);
-  fff::writeCHeader(file->os(), entries,
-                    path == "-" ? "FFF_GENERATED_H" : headerGuard(path),
-                    inputFile == "-" ? "<stdin>" : inputFile.getValue());
+  write(file->os());
   file->keep();
   return success();
+}
+
+static LogicalResult writeHeader(ArrayRef<fff::CEntryPoint> entries,
+                                 StringRef path) {
+  return writeFile(path, [&](llvm::raw_ostream &os) {
+    fff::writeCHeader(os, entries,
+                      path == "-" ? "FFF_GENERATED_H" : headerGuard(path),
+                      getSourceName());
+  });
+}
+
+static LogicalResult writeDescription(ArrayRef<fff::CEntryPoint> entries,
+                                      StringRef path) {
+  return writeFile(path, [&](llvm::raw_ostream &os) {
+    fff::writeCDescription(os, entries, getSourceName());
+  });
 }
 
 /// What one run decides from its flags, before it reads the input.
@@ -210,7 +237,10 @@ static LogicalResult configure(Compilation &c) {
   c.gpu = target == Target::CUDA;
   pipelineFlags.setOptions(c.cpuPipeline);
   pipelineFlags.setOptions(c.gpuPipeline);
-  c.cpuPipeline.outParams = true; // the C entry points pass the buffers
+  // The C entry points, as fff-opt --fff-cpu-pipeline=c-interface=true
+  // makes them.
+  c.cpuPipeline.cInterface = c.gpuPipeline.cInterface = true;
+  c.cpuPipeline.cPrefix = c.gpuPipeline.cPrefix = cPrefix;
   if (optLevel.getNumOccurrences())
     c.gpuPipeline.optLevel = optLevel;
   // The CPU pipeline's target is the machine of the code, host code included.
@@ -226,45 +256,34 @@ static LogicalResult configure(Compilation &c) {
                : fff::verifyCPUPipelineOptions(c.cpuPipeline, report);
 }
 
-/// The C entry points of `module`'s public functions; with
-/// --weights=arguments, constant weights become their parameters first.
-static FailureOr<std::vector<fff::CEntryPoint>>
-describeEntryPoints(ModuleOp module, bool gpu) {
-  if (weights == WeightsMode::Arguments) {
-    PassManager pm(module.getContext());
-    pm.addPass(fff::createFFFWeightsToArguments());
-    if (failed(pm.run(module)))
-      return failure();
-  }
-  FailureOr<std::vector<fff::CEntryPoint>> entries =
-      fff::describeCEntryPoints(module, cPrefix);
-  if (succeeded(entries))
-    for (fff::CEntryPoint &entry : *entries)
-      entry.onDevice = gpu;
-  return entries;
-}
-
-/// Where the C header goes: --header, else beside an object or library.
-static std::string getHeaderPath() {
-  if (!headerFile.empty() || emitKind == EmitKind::Header)
-    return headerFile.empty() ? outputFile.getValue() : headerFile.getValue();
+/// Where a file beside the output goes: `flag`, else, for an object or a
+/// library, the output with `extension`; "" for none.
+static std::string getBesidePath(StringRef flag, EmitKind only,
+                                 StringRef extension) {
+  if (!flag.empty() || emitKind == only)
+    return flag.empty() ? outputFile.getValue() : flag.str();
   if (emitKind != EmitKind::Shared && emitKind != EmitKind::Obj)
     return "";
   SmallString<128> path(outputFile.getValue());
-  llvm::sys::path::replace_extension(path, ".h");
+  llvm::sys::path::replace_extension(path, extension);
   return path.str().str();
 }
 
-/// Runs the target's pipeline and adds the C entry points: `module` ends in
-/// the LLVM dialect.
-static LogicalResult lowerToLLVMDialect(ModuleOp module,
-                                        ArrayRef<fff::CEntryPoint> entries,
-                                        const Compilation &c) {
-  fff::prepareForLowering(module, entries);
+/// Runs what the target needs of its pipeline (only the ABI's description
+/// for --emit=header or description) and writes the header and the
+/// description from the fff.c_abi attributes.
+static LogicalResult lower(ModuleOp module, const Compilation &c) {
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  if (c.gpu) {
+  // --weights=arguments: constant weights become parameters first.
+  if (weights == WeightsMode::Arguments)
+    pm.addPass(fff::createFFFWeightsToArguments());
+  bool describeOnly =
+      emitKind == EmitKind::Header || emitKind == EmitKind::Description;
+  if (describeOnly) {
+    fff::addCInterfaceDescription(pm, cPrefix, c.gpu);
+  } else if (c.gpu) {
     fff::buildGPUPipeline(pm, c.gpuPipeline);
   } else {
     if (gpuKernelsOnHost) {
@@ -275,10 +294,19 @@ static LogicalResult lowerToLLVMDialect(ModuleOp module,
     }
     fff::buildCPUPipeline(pm, c.cpuPipeline);
   }
-  if (failed(pm.run(module)) ||
-      failed(fff::generateCEntryPoints(module, entries)))
+  if (failed(pm.run(module)) || (!describeOnly && failed(verify(module))))
     return failure();
-  return verify(module);
+  FailureOr<std::vector<fff::CEntryPoint>> entries =
+      fff::readCEntryPoints(module);
+  if (failed(entries))
+    return failure();
+  std::string header = getBesidePath(headerFile, EmitKind::Header, ".h");
+  std::string description =
+      getBesidePath(descriptionFile, EmitKind::Description, ".json");
+  if (!header.empty() && failed(writeHeader(*entries, header)))
+    return failure();
+  return description.empty() ? success()
+                             : writeDescription(*entries, description);
 }
 
 /// Writes the output file (-o) with `write`, keeping it only on success.
@@ -352,22 +380,18 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sources, &context);
   if (!module)
     return failure(); // the diagnostic handler printed where
-  FailureOr<std::vector<fff::CEntryPoint>> entries =
-      describeEntryPoints(*module, c.gpu);
-  if (failed(entries))
+  if (failed(lower(*module, c)))
     return failure();
-  std::string header = getHeaderPath();
-  if (emitKind == EmitKind::Header)
-    return writeHeader(*entries, header);
-
-  if (failed(lowerToLLVMDialect(*module, *entries, c)) ||
-      (!header.empty() && failed(writeHeader(*entries, header))))
-    return failure();
+  if (emitKind == EmitKind::Header || emitKind == EmitKind::Description)
+    return success();
   if (emitKind == EmitKind::MLIR)
     return writeOutput([&](llvm::raw_pwrite_stream &os) {
       module->print(os);
+      os << "\n"; // as fff-opt ends it
       return success();
     });
+  // The description is written; LLVM IR has no place for it.
+  module->walk([](Operation *op) { op->removeAttr(fff::kCABIAttrName); });
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =

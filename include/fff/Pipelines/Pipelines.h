@@ -65,6 +65,10 @@ LogicalResult verifyCPUPipelineOptions(
 /// what both pipelines do between tensors and buffers.
 void buildBufferizationPipeline(OpPassManager &pm, bool outParams);
 
+/// The start of a pipeline with c-interface=true: inlining, then
+/// fff-describe-c-abi with `prefix` (device: the arrays are device pointers).
+void addCInterfaceDescription(OpPassManager &pm, StringRef prefix, bool device);
+
 /// Appends fff -> LLVM dialect for CPUs to `pm` (a module pass manager).
 /// `options` must have passed verifyCPUPipelineOptions.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -9,14 +9,17 @@
 // Each array argument is a pointer to row-major data followed by one int64_t
 // per dynamic dimension; scalars pass by value. Each result is written into a
 // caller-allocated row-major buffer whose shape the header states in terms of
-// the argument sizes. The return value is a status (0 = success), never an
-// abort on bad arguments. docs/user-guide.md documents the ABI for users.
+// the argument sizes (an expression of them, such as x_dim0 * x_dim1). The
+// return value is a status (0 = success), never an abort on bad arguments.
+// docs/user-guide.md documents the ABI for users.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef FFF_TARGET_CINTERFACE_H
 #define FFF_TARGET_CINTERFACE_H
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -28,9 +31,9 @@ namespace mlir::fff {
 
 /// The version of the C ABI, `FFF_ABI_VERSION` in every generated header:
 /// raised whenever a header or library of the previous version would be
-/// called wrongly (the calling convention, the fff-abi JSON, the status codes'
-/// meaning).
-constexpr int32_t kCABIVersion = 2;
+/// called wrongly (the calling convention, the description file, the status
+/// codes' meaning).
+constexpr int32_t kCABIVersion = 3;
 
 /// Status codes returned by the generated entry points (CStatus.def).
 enum class CStatus : int32_t {
@@ -49,23 +52,21 @@ struct CStatusInfo {
 /// Every status code, in CStatus.def's order.
 ArrayRef<CStatusInfo> getCStatusInfos();
 
-/// One dimension of a result: static, or equal to a dimension of an argument.
-struct CResultDim {
-  int64_t size = 0;      // the static size when `argIndex < 0`
-  int64_t argIndex = -1; // else: argument `argIndex`, dimension `argDim`
-  int64_t argDim = -1;
-};
-
 /// A parameter of an entry point: an array (pointer + dynamic dimensions) or a
 /// scalar passed by value.
+///
+/// Sizes are affine expressions of the entry point's size parameters: symbol
+/// k is the k-th dynamic dimension of the array arguments, in order (the
+/// `int64_t` parameters of the C signature), e.g. `s0 * s1` for the B*S rows
+/// of a flattened batch.
 struct CParam {
   std::string name;
   Type elementType;
   bool isArray = false;
   /// ShapedType::kDynamic for dynamic dims.
   SmallVector<int64_t> shape;
-  /// Results only: where each size comes from.
-  SmallVector<CResultDim> resultDims;
+  /// Results only: the size of each dimension.
+  SmallVector<AffineExpr> resultSizes;
   /// Memref arguments may be written by the compiled code (not `const`).
   bool isWritable = false;
   /// Integer arrays with `fff.index_bound = N`: every element must lie in
@@ -77,7 +78,7 @@ struct CParam {
 /// point before it runs anything (else the compiled code would abort or
 /// read out of bounds): lhs == rhs, or lhs <= rhs when `atMost`.
 struct CShapeCheck {
-  CResultDim lhs, rhs; // lhs is an argument dimension; rhs one or a constant
+  AffineExpr lhs, rhs;
   std::string message;
   bool atMost = false;
 };
@@ -92,36 +93,49 @@ struct CEntryPoint {
   /// Compiled for a GPU (fff-gpu-pipeline): every array is a device pointer
   /// and the entry point reports the CUDA runtime's errors as CStatus::GPU.
   bool onDevice = false;
+
+  /// (argument, dimension) of each size parameter: symbol k of the sizes.
+  SmallVector<std::pair<unsigned, unsigned>> getSizeParams() const;
 };
 
-/// Describes the C entry points of `module`'s public functions (tensor or
-/// memref level, before lowering). Reports an error at the function for a
-/// signature the ABI cannot express (e.g. a result size that is not a
-/// dimension of an argument). Argument attributes add checks:
-///   fff.index_bound = N : i64     every element of an integer array in [0, N)
-///   fff.same_sizes = [[d, j, e]]  dimension d equals argument j's dimension e
-///   fff.max_sizes = array<i64: m0, ...>   dimension k at most mk (-1: any)
-FailureOr<std::vector<CEntryPoint>> describeCEntryPoints(ModuleOp module,
-                                                         StringRef prefix);
+/// The attribute that carries a function's C ABI through the pipeline: set
+/// on each public func.func by fff-describe-c-abi, kept on the lowered
+/// llvm.func, and moved to the entry point by fff-generate-c-entry-points.
+/// Everything fff-compile writes about the ABI (header, description) is read
+/// from it.
+constexpr StringLiteral kCABIAttrName = "fff.c_abi";
 
-/// Readies the described functions for lowering: tensor arguments become
-/// `bufferization.writable = false` (the C signature promises `const`, so
-/// bufferization must copy rather than write into a caller's array), and the
-/// `fff.name` attributes, now in the description, are dropped.
-void prepareForLowering(ModuleOp module, ArrayRef<CEntryPoint> entries);
+/// `entry` as the fff.c_abi dictionary, and back.
+DictionaryAttr toAttribute(const CEntryPoint &entry, MLIRContext *context);
+FailureOr<CEntryPoint> fromAttribute(Operation *op, DictionaryAttr attr);
 
-/// Adds the entry points to `module` once it is in the LLVM dialect (after
-/// fff-cpu-pipeline), each calling the lowered function, which becomes
-/// internal so that only the C ABI is exported.
-LogicalResult generateCEntryPoints(ModuleOp module,
-                                   ArrayRef<CEntryPoint> entries);
+/// The entry points described in `module` (every function with fff.c_abi),
+/// in the order of the functions.
+FailureOr<std::vector<CEntryPoint>> readCEntryPoints(ModuleOp module);
+
+/// Adds the entry point described by `fff.c_abi` on the lowered `callee`
+/// (fff-generate-c-entry-points): a function that checks the C arguments
+/// and calls `callee`, which becomes internal so that only the C ABI is
+/// exported. The attribute moves to the entry point.
+LogicalResult generateCEntryPoint(LLVM::LLVMFuncOp callee);
 
 /// Writes the C header declaring `entries`. `source` is named in a comment.
 void writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
                   StringRef guard, StringRef source);
 
+/// Writes the machine-readable description of `entries` (JSON, beside the
+/// library), which tools such as the Python package read to call it.
+void writeCDescription(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,
+                       StringRef source);
+
 /// The C spelling of an element type (`float`, `uint16_t` for f16/bf16 ...).
 StringRef getCTypeName(Type type);
+
+/// The description's name of an element type (`f32`, `i64`, `index` ...).
+std::string getDTypeName(Type type);
+
+/// Whether `name` can name a C symbol or parameter (no keyword either).
+bool isCIdentifier(StringRef name);
 
 } // namespace mlir::fff
 

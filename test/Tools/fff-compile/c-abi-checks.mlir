@@ -4,6 +4,7 @@
 // (fff.max_sizes). The importer writes them (python/fff_mlir/torch_import.py);
 // execution: python/tests/test_torch_import.py and test_encoder.py.
 // RUN: fff-compile %s --emit=header | FileCheck %s --check-prefix=HEADER
+// RUN: fff-compile %s --emit=description | FileCheck %s --check-prefix=JSON
 // RUN: fff-compile %s --emit=mlir | FileCheck %s --check-prefix=MLIR
 
 // HEADER:        FFF_ERROR_INDEX_OUT_OF_RANGE = 5
@@ -14,7 +15,8 @@
 // HEADER-NEXT:  *   requires ids_dim1 <= 4 (a size bounded by the model)
 // HEADER-NEXT:  *   requires mask_dim0 == ids_dim0 (argument sizes of one name must be equal)
 // HEADER-NEXT:  *   requires mask_dim1 == ids_dim1 (argument sizes of one name must be equal)
-// HEADER-NEXT:  * fff-abi: {"args":[{"array":true,"dtype":"i64","index_bound":5,"name":"ids",{{.*}}"checks":[{"lhs":[0,1],"message":"a size bounded by the model","op":"<=","rhs":4},{"lhs":[1,0],{{.*}}"op":"==","rhs":[0,0]},{"lhs":[1,1],{{.*}}"op":"==","rhs":[0,1]}]
+// HEADER-NEXT:  */
+// JSON: {"abi_version":3,"entry_points":[{"args":[{"array":true,"dtype":"i64","index_bound":5,"name":"ids",{{.*}}"checks":[{"lhs":[0,1],"message":"a size bounded by the model","op":"<=","rhs":4},{"lhs":[1,0],{{.*}}"op":"==","rhs":[0,0]},{"lhs":[1,1],{{.*}}"op":"==","rhs":[0,1]}]
 
 // The bounds join the shape rules (FFF_ERROR_SHAPE_MISMATCH); then one loop
 // reads every id before the model runs and leaves with status 5 at the

@@ -1,13 +1,14 @@
 // The C entry points fff-compile generates: the header and the LLVM-dialect
 // wrappers (execution: python/tests/test_fff_compile.py, examples/c).
 // RUN: fff-compile %s --emit=header | FileCheck %s --check-prefix=HEADER
+// RUN: fff-compile %s --emit=description | FileCheck %s --check-prefix=JSON
 // RUN: fff-compile %s --emit=mlir --vector-width=0 --group-rows=0 | FileCheck %s --check-prefix=MLIR
 // RUN: fff-compile %s --emit=header --c-prefix=my_ | FileCheck %s --check-prefix=PREFIX
 
 // HEADER: #ifndef FFF_GENERATED_H
 // HEADER: #include <stdint.h>
 // The ABI's version (kCABIVersion) and status codes (CStatus.def).
-// HEADER: #define FFF_ABI_VERSION 2
+// HEADER: #define FFF_ABI_VERSION 3
 // HEADER: #ifndef FFF_STATUS_CODES
 // HEADER-NEXT: #define FFF_STATUS_CODES
 // HEADER-NEXT: enum {
@@ -26,7 +27,9 @@
 // HEADER-LABEL: /* @layer
 // HEADER-NEXT:  *   x: float[x_dim0][4]
 // HEADER-NEXT:  *   result (result): float[x_dim0][2]
-// HEADER-NEXT:  * fff-abi: {"args":[{"array":true,"dtype":"f32","name":"x","shape":[null,4],"writable":false}],"checks":[],"function":"layer","memory":"host","results":[{"dtype":"f32","name":"result","shape":{{\[\[0,0\],2\]}}}],"symbol":"fff_layer"} */
+// HEADER-NEXT:  */
+// The description (.json beside the library) states the same, for tools.
+// JSON: {"abi_version":3,"entry_points":[{"args":[{"array":true,"dtype":"f32","name":"x","shape":[null,4],"writable":false}],"checks":[],"function":"layer","memory":"host","results":[{"dtype":"f32","name":"result","shape":{{\[\[0,0\],2\]}}}],"symbol":"fff_layer"}
 // HEADER-NEXT: int32_t fff_layer(const float *x, int64_t x_dim0, float *result);
 func.func @layer(%x: tensor<?x4xf32> {fff.name = "x"}) -> tensor<?x2xf32> {
   %w = arith.constant dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]> : tensor<3x4xf32>
@@ -75,7 +78,8 @@ func.func @types(%a: tensor<2xf16>, %b: tensor<2xbf16>, %c: tensor<2xindex>, %d:
 // HEADER-LABEL: /* @checked
 // HEADER:       *   requires w_dim0 == 3 (fff.path_neuron: 'node_weights' dimension 0 must be 3 (trees * (2^(depth+1) - 1) nodes))
 // HEADER-NEXT:  *   requires init_dim0 == x_dim0 (fff.path_neuron: 'init' dimension 0 must equal dimension 0 of 'input' (batch))
-// HEADER-NEXT:  * fff-abi: {{.*}}"checks":[{"lhs":[1,0],"message":{{.*}},"op":"==","rhs":3},{"lhs":[2,0],"message":{{.*}},"op":"==","rhs":[0,0]}]
+// HEADER-NEXT:  */
+// JSON-SAME: "checks":[{"lhs":[1,0],"message":{{.*}},"op":"==","rhs":3},{"lhs":[2,0],"message":{{.*}},"op":"==","rhs":[0,0]}]
 // HEADER-NEXT: int32_t fff_checked(const float *x, int64_t x_dim0, const float *w, int64_t w_dim0, const float *init, int64_t init_dim0, float *result);
 func.func @checked(%x: tensor<?x4xf32> {fff.name = "x"}, %w: tensor<?x4xf32> {fff.name = "w"},
                    %init: tensor<?x2xf32> {fff.name = "init"}) -> tensor<?x2xf32> {
@@ -89,7 +93,7 @@ func.func @checked(%x: tensor<?x4xf32> {fff.name = "x"}, %w: tensor<?x4xf32> {ff
 
 // Memref arguments may be written: no const.
 // HEADER-LABEL: /* @fill
-// HEADER: "writable":true
+// JSON-SAME: "writable":true
 // HEADER: int32_t fff_fill(float *arg0, int64_t arg0_dim0);
 func.func @fill(%a: memref<?xf32>) {
   %c = arith.constant 1.0 : f32

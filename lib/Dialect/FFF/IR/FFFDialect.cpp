@@ -4,6 +4,7 @@
 #include "fff/Dialect/FFF/IR/FFFOps.h"
 
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Transforms/InliningUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -15,6 +16,17 @@ using namespace mlir::fff;
 #define GET_ATTRDEF_CLASSES
 #include "fff/Dialect/FFF/IR/FFFAttrs.cpp.inc"
 
+namespace {
+/// Every fff op is pure and has no regions, so a call of a function that
+/// holds them can be inlined (the C ABI is described after inlining).
+struct FFFInlinerInterface : DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
+
 void FFFDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST
@@ -24,4 +36,5 @@ void FFFDialect::initialize() {
 #define GET_OP_LIST
 #include "fff/Dialect/FFF/IR/FFFOps.cpp.inc"
       >();
+  addInterfaces<FFFInlinerInterface>();
 }

@@ -11,6 +11,7 @@
 #include "fff/Dialect/FFF/IR/FFFOps.h"
 #include "ShapeRules.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -258,6 +259,25 @@ SmallVector<DynamicShapeRule> fff::getDynamicShapeRules(Operation *op) {
           .Default([](Operation *) { return success(); });
   (void)verified; // the op was verified before any pass ran
   return rules;
+}
+
+LogicalResult fff::reifyShapesOfInits(OpBuilder &builder,
+                                      DestinationStyleOpInterface op,
+                                      ReifiedRankedShapedTypeDims &shapes) {
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    auto type = dyn_cast<RankedTensorType>(init.get().getType());
+    if (!type)
+      return failure();
+    SmallVector<OpFoldResult> &shape = shapes.emplace_back();
+    for (int64_t d = 0, e = type.getRank(); d < e; ++d)
+      shape.push_back(
+          type.isDynamicDim(d)
+              ? OpFoldResult(tensor::DimOp::create(builder, op.getLoc(),
+                                                   init.get(), d)
+                                 .getResult())
+              : OpFoldResult(builder.getIndexAttr(type.getDimSize(d))));
+  }
+  return success();
 }
 
 #define GET_OP_CLASSES

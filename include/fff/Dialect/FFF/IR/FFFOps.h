@@ -28,6 +28,11 @@ inline int64_t getPathTreeNodeCount(int64_t depth) {
   return (int64_t(1) << (depth + 1)) - 1;
 }
 
+/// The result shapes of a destination-style fff op: those of its inits.
+LogicalResult reifyShapesOfInits(OpBuilder &builder,
+                                 DestinationStyleOpInterface op,
+                                 ReifiedRankedShapedTypeDims &shapes);
+
 } // namespace mlir::fff
 
 #define GET_OP_CLASSES

@@ -33,10 +33,21 @@ class FFF_IndexTensor<list<int> ranks>
 def FFF_DepthAttr : ConfinedAttr<I64Attr, [IntNonNegative, IntMaxValue<61>]>;
 def FFF_TreesAttr : ConfinedAttr<I64Attr, [IntPositive]>;
 
+// Each result has its init's shape, which ReifyRankedShapedTypeOpInterface
+// states (fff-describe-c-abi sizes the C ABI's results with it).
 class FFF_DpsOp<string mnemonic, list<Trait> traits = []>
     : FFF_Op<mnemonic, !listconcat(traits, [
-        Pure, DestinationStyleOpInterface])> {
+        Pure, DestinationStyleOpInterface,
+        DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                                  ["reifyResultShapes"]>])> {
   let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::reifyResultShapes(
+        ::mlir::OpBuilder &builder,
+        ::mlir::ReifiedRankedShapedTypeDims &shapes) {
+      return ::mlir::fff::reifyShapesOfInits(builder, *this, shapes);
+    }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
