@@ -16,7 +16,7 @@ packages=(
   build-essential cmake ninja-build git python3 python3-numpy python3-pytest
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   libgtest-dev pybind11-dev python3-dev python3-torch libopenblas-dev
-  python3-matplotlib libomp-22-dev
+  python3-matplotlib libomp-22-dev python3-venv
 )
 
 sudo_cmd=()

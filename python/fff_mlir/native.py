@@ -110,16 +110,32 @@ class CompileOptions:
                 f"--weights={self.weights}", f"-O{self.opt_level}"]
 
 
-def _run(cmd) -> bytes:
-    proc = subprocess.run(cmd, capture_output=True)
+def _run(cmd, progress=None) -> bytes:
+    """Runs `cmd`; with `progress`, fff-compile's --progress lines go to it
+    as each stage ends, and the rest of stderr into the error."""
+    if progress is None:
+        proc = subprocess.run(cmd, capture_output=True)
+        stderr = proc.stderr.decode(errors="replace")
+    else:
+        proc = subprocess.Popen([*cmd, "--progress"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, errors="replace")
+        other = []
+        for line in proc.stderr:
+            if line.startswith("fff-compile: ") and line.rstrip().endswith(" s)"):
+                progress(line[len("fff-compile: "):].rstrip())
+            else:
+                other.append(line)
+        proc.stdout.read()
+        proc.wait()
+        stderr = "".join(other)
     if proc.returncode != 0:
-        raise CompileError(f"{shlex.join(map(str, cmd))} failed:\n{proc.stderr.decode(errors='replace')}")
-    return proc.stdout
+        raise CompileError(f"{shlex.join(map(str, cmd))} failed:\n{stderr}")
+    return b"" if progress is not None else proc.stdout
 
 
 def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
                  options: Optional[CompileOptions] = None, *, keep: bool = False,
-                 stem: str = "layer") -> "Library":
+                 stem: str = "layer", progress=None) -> "Library":
     """Compile `mlir_text` into the shared library `output` (+ its header).
 
     The text is kept next to the library (`.mlir`) so that diagnostics point
@@ -127,7 +143,8 @@ def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
     temporary folder (lib<stem>.so) that lives as long as the returned
     Library and is removed with it, or at exit; keep=True leaves it behind
     (`library.path.parent`), and so does a failed compilation, whose
-    CompileError names the `.mlir`.
+    CompileError names the `.mlir`. `progress`: a callable given one line
+    per stage of fff-compile as it ends (`print` shows them).
     """
     compiler = tool("fff-compile")
     temporary = output is None
@@ -138,7 +155,7 @@ def compile_mlir(mlir_text: str, output: Optional[Union[str, Path]] = None,
     source = output.with_suffix(".mlir")
     source.write_text(mlir_text)
     try:
-        _run([compiler, source, "-o", output, *(options or CompileOptions()).flags()])
+        _run([compiler, source, "-o", output, *(options or CompileOptions()).flags()], progress)
     except CompileError as e:
         raise CompileError(f"{e}\nfff-compile's input is kept in {source}") from None
     library = Library(output)

@@ -121,7 +121,8 @@ def compile(module, example_inputs, options: Optional[CompileOptions] = None,
     report(f"imported with torch.fx: {imported.text.count(chr(10))} lines of MLIR, "
            f"{len(imported.weights)} weight arguments ({time.perf_counter() - start:.1f} s)")
     start = time.perf_counter()
-    library = compile_mlir(imported.text, output, options or CompileOptions())
+    library = compile_mlir(imported.text, output, options or CompileOptions(),
+                           progress=progress and (lambda line: report(f"  fff-compile: {line}")))
     report(f"compiled by fff-compile into {library.path} ({time.perf_counter() - start:.1f} s)")
     dtypes = [x.dtype for x in inputs]
     return CompiledModule(imported, Library(library.path), dtypes, d_in)

@@ -48,13 +48,35 @@ class TorchImportError(ValueError):
     """A module the importer cannot express; the message names the node."""
 
 
+def _leaf_activation(module) -> str:
+    """The fff activation of a leaf-MLP module: its `activation_name`, or
+    what its `activation` module is (fastfeedforward's FFF keeps one)."""
+    name = getattr(module, "activation_name", None)
+    if name is not None:
+        return name
+    activation = getattr(module, "activation", None)
+    if activation is None:
+        return "relu"
+    import torch.nn as nn
+    if isinstance(activation, nn.GELU):
+        return {"none": "gelu", "tanh": "gelu_tanh"}[activation.approximate]
+    for cls, name in ((nn.ReLU, "relu"), (nn.SiLU, "silu"), (nn.Identity, "identity")):
+        if isinstance(activation, cls):
+            return name
+    raise TorchImportError(f"{type(module).__name__}: leaf activation {activation!r} has no fff "
+                           "equivalent (ReLU, GELU, GELU(approximate='tanh'), SiLU or Identity)")
+
+
 def _fff_layer(module):
     """The LeafMLP or PathNeuron that `module` is, or None."""
     names = dict(module.named_parameters(recurse=True))
-    sd = {k: v.detach().cpu().float().numpy() for k, v in module.state_dict().items()}
+    # Floats as float32 (bf16 has no numpy type); integers (fastfeedforward's
+    # `depth`) stay integers.
+    sd = {k: (v.detach().cpu().float() if v.is_floating_point() else v.detach().cpu()).numpy()
+          for k, v in module.state_dict().items()}
     try:
         if "node_weights" in names and "w1s" in names:
-            return leaf_mlp_from_state_dict(sd, "", activation=getattr(module, "activation_name", "relu"))
+            return leaf_mlp_from_state_dict(sd, "", activation=_leaf_activation(module))
         if set(names) >= {"linear_in.weight", "linear_out.weight"} and \
                 {"linear_in", "linear_out"} <= {n for n, _ in module.named_children()}:
             depth = getattr(module, "depth", None)
@@ -319,6 +341,21 @@ class _Emitter:
         return self.reshape(y, [list(range(len(lead))), [len(lead)]], (*lead, y.shape[-1]))
 
 
+def _OneLayer(layer):
+    """A module whose forward is `layer` (an FFF module) on one input: fx
+    traces into a module's forward, and an FFF layer must stay one call."""
+    import torch
+
+    class OneLayer(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = layer
+
+        def forward(self, x):
+            return self.layer(x)
+    return OneLayer().eval()
+
+
 def trace_module(module, example_inputs, func_name: str = "forward", weights: str = "constants",
                  sizes=None) -> Imported:
     """`module` (in eval mode) as `@func_name(inputs...[, weights...]) ->
@@ -337,6 +374,8 @@ def trace_module(module, example_inputs, func_name: str = "forward", weights: st
         raise TorchImportError("the module is in training mode; call .eval() first "
                                "(dropout and batch statistics differ in training)")
     fff_modules = {}
+    if _fff_layer(module) is not None:
+        module = _OneLayer(module)  # traced as the wrapper's one call
 
     class Tracer(torch.fx.Tracer):
         def is_leaf_module(self, m, qualname):

@@ -229,3 +229,14 @@ def test_two_inputs_of_one_batch(tmp_path):
     np.testing.assert_array_equal(fn(x, y), np.full((3, 4), 2.5, np.float32))
     with pytest.raises(ValueError, match="argument sizes of one name must be equal"):
         fn(x, y[:2])
+
+
+def test_compile_reports_each_stage(tmp_path):
+    import fff_mlir.torch
+    lines = []
+    fff_mlir.torch.compile(Encoderish().eval(), (torch.zeros(1, 16),), output=tmp_path / "p.so",
+                           progress=lines.append)
+    stages = [line.split(": ", 1)[1].split(" (")[0] for line in lines if "fff-compile:" in line]
+    assert stages[1:] == ["fff-cpu-pipeline", "LLVM IR, optimized at -O2", "machine code",
+                          f"linked {tmp_path / 'p.so'}"], lines
+    assert lines[0].startswith("imported with torch.fx") and lines[-1].startswith("compiled by fff-compile")

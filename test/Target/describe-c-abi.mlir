@@ -54,15 +54,15 @@ func.func @split(%x: tensor<?x3xf32> {fff.name = "x"},
 
 // -----
 
-// Shape rules of fff ops that relate argument sizes become checks; a tensor
-// returned twice gets a copy, each result its own out-parameter.
+// Shape rules of fff ops that relate argument sizes become checks. (A tensor
+// returned twice gets a copy, each result its own out-parameter: executed in
+// python/tests/test_c_abi.py; not here, where compare_compilers.py also runs
+// fff-gpu-pipeline without c-interface, whose buffer-results-to-out-params
+// crashes on such a function in MLIR 22.)
 // CHECK-LABEL: func.func @rules(
 // CHECK-SAME:    checks = [{message = "fff.path_neuron: 'node_weights' dimension 0 must be 3 {{.*}}", op = "==", sizes = affine_map<()[s0, s1] -> (s1, 3)>}]
-// CHECK-SAME:    results = [{name = "result0", sizes = affine_map<()[s0, s1] -> (s0, 2)>, type = tensor<?x2xf32>}, {name = "result1", sizes = affine_map<()[s0, s1] -> (s0, 2)>, type = tensor<?x2xf32>}]
-// CHECK:         %[[Y:.*]] = fff.path_neuron
-// CHECK:         %[[COPY:.*]] = bufferization.alloc_tensor() copy(%[[Y]])
-// CHECK:         return %[[Y]], %[[COPY]]
-func.func @rules(%x: tensor<?x4xf32>, %w: tensor<?x4xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>) {
+// CHECK-SAME:    results = [{name = "result", sizes = affine_map<()[s0, s1] -> (s0, 2)>, type = tensor<?x2xf32>}]
+func.func @rules(%x: tensor<?x4xf32>, %w: tensor<?x4xf32>) -> tensor<?x2xf32> {
   %b = arith.constant dense<0.0> : tensor<3xf32>
   %o = arith.constant dense<1.0> : tensor<3x2xf32>
   %c0 = arith.constant 0 : index
@@ -71,7 +71,7 @@ func.func @rules(%x: tensor<?x4xf32>, %w: tensor<?x4xf32>) -> (tensor<?x2xf32>, 
   %y = fff.path_neuron trees 1 depth 1 activation relu tie gt
       ins(%x, %w, %b, %o : tensor<?x4xf32>, tensor<?x4xf32>, tensor<3xf32>, tensor<3x2xf32>)
       outs(%init : tensor<?x2xf32>)
-  return %y, %y : tensor<?x2xf32>, tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
 }
 
 // -----

@@ -18,6 +18,7 @@
 #include "fff/Pipelines/Pipelines.h"
 #include "fff/Target/CInterface.h"
 #include "fff/Target/LLVMCodegen.h"
+#include "fff/Target/Passes.h"
 #include "fff/Version.h"
 
 #include "mlir/IR/AsmState.h"
@@ -38,6 +39,9 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+#include "llvm/Support/Format.h"
+
+#include <chrono>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -146,6 +150,27 @@ cl::opt<std::string> linker("linker",
                             cl::desc("C compiler driver that links shared "
                                      "libraries (default cc)"),
                             cl::init("cc"), cl::cat(category));
+cl::opt<bool> showProgress(
+    "progress",
+    cl::desc("Print each stage to stderr as it ends, with its wall time "
+             "(parse, pipeline, LLVM IR, machine code, link)"),
+    cl::init(false), cl::cat(category));
+
+/// --progress: `fff-compile: <stage> (<seconds> s)` as each stage ends.
+class Progress {
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+
+public:
+  void done(const Twine &stage) {
+    auto now = std::chrono::steady_clock::now();
+    double seconds = std::chrono::duration<double>(now - last).count();
+    last = now;
+    if (showProgress)
+      llvm::errs() << "fff-compile: " << stage << " ("
+                   << llvm::format("%.1f", seconds) << " s)\n";
+  }
+};
+Progress progress;
 } // namespace
 
 static LogicalResult fail(const Twine &message) {
@@ -241,6 +266,10 @@ static LogicalResult configure(Compilation &c) {
   // makes them.
   c.cpuPipeline.cInterface = c.gpuPipeline.cInterface = true;
   c.cpuPipeline.cPrefix = c.gpuPipeline.cPrefix = cPrefix;
+  if (gpuKernelsOnHost) { // lower() describes the ABI before the kernels
+    c.cpuPipeline.cInterface = false;
+    c.cpuPipeline.outParams = true;
+  }
   if (optLevel.getNumOccurrences())
     c.gpuPipeline.optLevel = optLevel;
   // The CPU pipeline's target is the machine of the code, host code included.
@@ -285,13 +314,16 @@ static LogicalResult lower(ModuleOp module, const Compilation &c) {
     fff::addCInterfaceDescription(pm, cPrefix, c.gpu);
   } else if (c.gpu) {
     fff::buildGPUPipeline(pm, c.gpuPipeline);
+  } else if (gpuKernelsOnHost) {
+    // The ABI is described on the fff ops, before the kernels replace them.
+    fff::addCInterfaceDescription(pm, cPrefix, /*device=*/false);
+    fff::ConvertFFFToGPUOptions emulate;
+    emulate.emulateOnHost = true;
+    pm.addPass(fff::createConvertFFFToGPU(emulate));
+    pm.addPass(fff::createFFFGPUExpandMath());
+    fff::buildCPUPipeline(pm, c.cpuPipeline); // out-params, no c-interface
+    pm.addPass(fff::createFFFGenerateCEntryPoints());
   } else {
-    if (gpuKernelsOnHost) {
-      fff::ConvertFFFToGPUOptions emulate;
-      emulate.emulateOnHost = true;
-      pm.addPass(fff::createConvertFFFToGPU(emulate));
-      pm.addPass(fff::createFFFGPUExpandMath());
-    }
     fff::buildCPUPipeline(pm, c.cpuPipeline);
   }
   if (failed(pm.run(module)) || (!describeOnly && failed(verify(module))))
@@ -352,6 +384,7 @@ static LogicalResult linkSharedLibrary(llvm::Module &llvmModule,
                                     object, error)))
       return fail(error);
   }
+  progress.done("machine code");
   SmallVector<std::string> libraries;
   if (llvmModule.getFunction("__kmpc_fork_call"))
     libraries.push_back("omp");
@@ -368,6 +401,7 @@ static LogicalResult linkSharedLibrary(llvm::Module &llvmModule,
   if (failed(fff::linkSharedLibrary(objectPath, outputFile, linker, libraries,
                                     extraInputs, error)))
     return fail(error);
+  progress.done("linked " + outputFile);
   return success();
 }
 
@@ -380,8 +414,10 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sources, &context);
   if (!module)
     return failure(); // the diagnostic handler printed where
+  progress.done("parsed " + getSourceName());
   if (failed(lower(*module, c)))
     return failure();
+  progress.done(c.gpu ? "fff-gpu-pipeline" : "fff-cpu-pipeline");
   if (emitKind == EmitKind::Header || emitKind == EmitKind::Description)
     return success();
   if (emitKind == EmitKind::MLIR)
@@ -398,6 +434,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
       fff::translateAndOptimize(*module, llvmContext, *c.machine, optLevel);
   if (!llvmModule)
     return failure();
+  progress.done("LLVM IR, optimized at -O" + Twine(optLevel.getValue()));
   switch (emitKind) {
   case EmitKind::LLVM:
     return writeOutput([&](llvm::raw_pwrite_stream &os) {

@@ -128,3 +128,11 @@ func.func private @helper() {
 // MLIR:         llvm.br ^[[EXIT]]
 // MLIR:       ^[[EXIT]](%[[STATUS:.*]]: i32):
 // MLIR-NEXT:    llvm.return %[[STATUS]] : i32
+
+// --progress names each stage as it ends, with its time.
+// RUN: fff-compile %s -o %t.so --progress 2>&1 | FileCheck %s --check-prefix=PROGRESS
+// PROGRESS:      fff-compile: parsed {{.*}}c-abi.mlir ({{[0-9.]+}} s)
+// PROGRESS-NEXT: fff-compile: fff-cpu-pipeline ({{[0-9.]+}} s)
+// PROGRESS-NEXT: fff-compile: LLVM IR, optimized at -O2 ({{[0-9.]+}} s)
+// PROGRESS-NEXT: fff-compile: machine code ({{[0-9.]+}} s)
+// PROGRESS-NEXT: fff-compile: linked {{.*}}.so ({{[0-9.]+}} s)
