@@ -187,6 +187,12 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertVectorToLLVMPass());
   if (options.openmp)
     pm.addPass(createConvertOpenMPToLLVMPass());
+  if (options.workspaceCache) {
+    // convert-to-llvm would lower memref.alloc/dealloc to malloc/free.
+    FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+    memrefOptions.useGenericFunctions = true;
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
+  }
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   if (options.cInterface)

@@ -84,6 +84,13 @@ func.func private @twice(%a: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %d = arith.addf %a, %a : tensor<?x3xf32>
   return %d : tensor<?x3xf32>
 }
+func.func @temporaries(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %e = math.exp %x : tensor<?xf32>
+  %s = arith.addf %e, %x : tensor<?xf32>
+  %t = math.exp %s : tensor<?xf32>
+  %r = arith.mulf %t, %e : tensor<?xf32>
+  return %r : tensor<?xf32>
+}
 """
 
 
@@ -167,6 +174,37 @@ def test_fff_compile_links_with_no_undefined_symbols(lib):
     nm = subprocess.run(["/usr/lib/llvm-22/bin/llvm-nm", "-D", "--undefined-only", str(lib.path)],
                         capture_output=True, text=True).stdout
     assert "memrefCopy" not in nm and "_mlir" not in nm
+    exported = subprocess.run(["/usr/lib/llvm-22/bin/llvm-nm", "-D", "--defined-only", str(lib.path)],
+                              capture_output=True, text=True).stdout
+    assert "_mlir_memref_to_llvm" not in exported  # the host runtime is hidden
+
+
+def temporaries_reference(x):
+    e = np.exp(x)
+    return np.exp(e + x) * e
+
+
+def test_workspace_cache_reuses_blocks_across_sizes(lib):
+    """Temporaries come from the host runtime's per-thread cache: blocks
+    kept from a larger call serve smaller ones, a smaller block never serves
+    a larger request, and nothing is read from a previous call."""
+    rng = np.random.default_rng(5)
+    for n in (100_000, 20_000, 100_000, 300_000, 7, 0, 150_000, 40_000, 300_001):
+        x = rng.standard_normal(n).astype(np.float32) * 0.5
+        np.testing.assert_allclose(lib["temporaries"](x), temporaries_reference(x), rtol=2e-6)
+
+
+def test_workspace_cache_is_per_thread(lib):
+    """Eight threads call one library at once on different sizes: each
+    result equals the serial one."""
+    import concurrent.futures
+    rng = np.random.default_rng(6)
+    inputs = [rng.standard_normal(20_000 * (1 + i % 5) + i).astype(np.float32) * 0.5 for i in range(32)]
+    serial = [lib["temporaries"](x) for x in inputs]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        parallel = list(pool.map(lib["temporaries"], inputs))
+    for got, expected in zip(parallel, serial):
+        np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.parametrize("shape", [(0, 5), (1, 1), (3, 7), (4, 0), (2, 33)])

@@ -1,6 +1,6 @@
 // fff-cpu-pipeline c-interface=true is what fff-compile links: the same IR,
 // entry points included, from either tool.
-// RUN: fff-opt %s --fff-cpu-pipeline="c-interface=true" -o %t.opt.mlir
+// RUN: fff-opt %s --fff-cpu-pipeline="c-interface=true workspace-cache=true" -o %t.opt.mlir
 // RUN: fff-compile %s --emit=mlir --target-cpu=generic -o %t.compile.mlir
 // RUN: diff %t.opt.mlir %t.compile.mlir
 // RUN: FileCheck %s < %t.opt.mlir

@@ -114,16 +114,19 @@ cl::opt<WeightsMode> weights(
                           "constant weights become parameters of the entry "
                           "points, passed at run time")),
     cl::cat(category));
-/// The runtime archive beside fff-compile: <prefix>/lib/... for
+/// A runtime archive beside fff-compile: <prefix>/lib/... for
 /// <prefix>/bin/fff-compile, so the build tree and an install prefix both
 /// work. The executable's path is read from /proc, else searched on PATH.
-std::string defaultCudaRuntime() {
+std::string getRuntimePath(StringRef inPrefix) {
   SmallString<256> path(llvm::sys::fs::getMainExecutable(
-      "fff-compile", reinterpret_cast<void *>(&defaultCudaRuntime)));
+      "fff-compile", reinterpret_cast<void *>(&getRuntimePath)));
   llvm::sys::path::remove_filename(path); // <prefix>/bin
   llvm::sys::path::remove_filename(path); // <prefix>
-  llvm::sys::path::append(path, FFF_CUDA_RUNTIME_IN_PREFIX);
+  llvm::sys::path::append(path, inPrefix);
   return std::string(path);
+}
+std::string defaultCudaRuntime() {
+  return getRuntimePath(FFF_CUDA_RUNTIME_IN_PREFIX);
 }
 cl::opt<std::string> cudaRuntime(
     "cuda-runtime",
@@ -131,6 +134,12 @@ cl::opt<std::string> cudaRuntime(
              "(default: " FFF_CUDA_RUNTIME_IN_PREFIX " under the directory "
              "that holds fff-compile's bin/)"),
     cl::init(defaultCudaRuntime()), cl::cat(category));
+cl::opt<std::string> hostRuntime(
+    "host-runtime",
+    cl::desc("The host runtime archive linked into every library (its "
+             "allocation functions; default: " FFF_HOST_RUNTIME_IN_PREFIX
+             " under the directory that holds fff-compile's bin/)"),
+    cl::init(getRuntimePath(FFF_HOST_RUNTIME_IN_PREFIX)), cl::cat(category));
 cl::opt<bool> gpuKernelsOnHost(
     "gpu-kernels-on-host",
     cl::desc("Test aid for machines without a GPU: compile the CUDA "
@@ -266,6 +275,8 @@ static LogicalResult configure(Compilation &c) {
   // makes them.
   c.cpuPipeline.cInterface = c.gpuPipeline.cInterface = true;
   c.cpuPipeline.cPrefix = c.gpuPipeline.cPrefix = cPrefix;
+  // Temporaries through the host runtime's per-thread block cache.
+  c.cpuPipeline.workspaceCache = true;
   if (gpuKernelsOnHost) { // lower() describes the ABI before the kernels
     c.cpuPipeline.cInterface = false;
     c.cpuPipeline.outParams = true;
@@ -391,12 +402,18 @@ static LogicalResult linkSharedLibrary(llvm::Module &llvmModule,
   if (llvmModule.getFunction(fff::kSgemmName))
     libraries.push_back("openblas");
   SmallVector<std::string> extraInputs;
+  if (llvmModule.getFunction("_mlir_memref_to_llvm_free")) {
+    if (!llvm::sys::fs::exists(hostRuntime))
+      return fail("the host runtime archive '" + hostRuntime +
+                  "' does not exist (--host-runtime)");
+    extraInputs.push_back(hostRuntime);
+  }
   if (gpu) {
     // The runtime goes into the library, which then needs only the driver.
     if (!llvm::sys::fs::exists(cudaRuntime))
       return fail("the CUDA runtime archive '" + cudaRuntime +
                   "' does not exist (--cuda-runtime)");
-    extraInputs = {cudaRuntime, "-lstdc++", "-ldl"};
+    extraInputs.append({cudaRuntime, "-lstdc++", "-ldl"});
   }
   if (failed(fff::linkSharedLibrary(objectPath, outputFile, linker, libraries,
                                     extraInputs, error)))
