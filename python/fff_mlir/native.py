@@ -328,10 +328,12 @@ class EntryPoint:
                 raise ShapeError(f"{self.function}: {rule['message']}; got {self.args[arg].name} "
                                  f"of shape {values[arg].shape}")
 
-    def __call__(self, *values, device_results: bool = False):
+    def __call__(self, *values, device_results: bool = False, out=None):
         """Runs the entry point. For a device (cuda) library, numpy arrays are
         copied to the device for the call, and results come back as numpy
-        arrays, or stay on the device with `device_results=True`."""
+        arrays, or stay on the device with `device_results=True`. `out`: the
+        caller's own result arrays (one, or a tuple of one per result) that
+        the compiled code writes in place; host libraries only."""
         if len(values) != len(self.args):
             raise TypeError(f"{self.function} takes {len(self.args)} argument(s) "
                             f"({', '.join(p.name for p in self.args)}), got {len(values)}")
@@ -339,14 +341,14 @@ class EntryPoint:
             self._check(param, value)
         if self.checks:
             self._check_rules(values)
-        return self._invoke(values, device_results)
+        return self._invoke(values, device_results, out)
 
-    def _invoke(self, values, device_results: bool = False):
+    def _invoke(self, values, device_results: bool = False, out=None):
         """The call itself, on values that passed the checks."""
         if self.on_device:
             values = [DeviceArray.from_host(self.runtime, v) if isinstance(v, np.ndarray) else v
                       for v in values]
-        return self._run(self._c_args(self.args, values), values, device_results)
+        return self._run(self._c_args(self.args, values), values, device_results, out)
 
     def _bind(self, *fixed):
         """`f(*first)` that calls `self(*first, *fixed)`: the trailing arguments
@@ -357,11 +359,11 @@ class EntryPoint:
             self._check(param, value)
         tail = self._c_args(self.args[len(head):], fixed)
 
-        def call(*first):
+        def call(*first, out=None):
             values = first + fixed
             if self.checks:
                 self._check_rules(values)
-            return self._run(self._c_args(head, first) + tail, values)
+            return self._run(self._c_args(head, first) + tail, values, out=out)
         return call
 
     def _c_args(self, params, values) -> list:
@@ -377,13 +379,43 @@ class EntryPoint:
                 c_args += [shape[i] for i in param.dynamic]
         return c_args
 
-    def _run(self, c_args: list, values, device_results: bool = False):
-        """Allocates the results, calls the entry point and checks its status."""
+    def _out_arrays(self, out, values) -> list:
+        """The caller's result arrays, each checked against its result."""
+        arrays = list(out) if isinstance(out, (tuple, list)) else [out]
+        if len(arrays) != len(self.results):
+            raise TypeError(f"{self.function}: out= takes {len(self.results)} array(s), "
+                            f"one per result, got {len(arrays)}")
+        if self.on_device:
+            raise TypeError(f"{self.function}: out= is for host libraries; a device library's "
+                            "results come back with device_results=True")
+        for i, (result, array) in enumerate(zip(self.results, arrays)):
+            what = f"{self.function}: out[{i}]"
+            if not isinstance(array, np.ndarray):
+                raise TypeError(f"{what} must be a numpy array, got {type(array).__name__}")
+            shape = tuple(result.result_shape(values))
+            if array.dtype != result.dtype or array.shape != shape:
+                raise ShapeError(f"{what} must be {result.dtype} of shape {shape}, "
+                                 f"got {array.dtype} of shape {array.shape}")
+            if not array.flags.c_contiguous or not array.flags.writeable:
+                raise ValueError(f"{what} must be C-contiguous and writable")
+            if any(isinstance(v, np.ndarray) and np.shares_memory(array, v) for v in values):
+                raise ValueError(f"{what} overlaps an argument; the compiled code assumes "
+                                 "results and arguments do not alias")
+        return arrays
+
+    def _run(self, c_args: list, values, device_results: bool = False, out=None):
+        """Allocates the results (or takes `out`'s), calls the entry point and
+        checks its status."""
         if self._unsupported is not None:
             raise TypeError(f"{self.function}: {self._unsupported} is a scalar of a type ctypes "
                             "cannot pass; call this entry point from C")
+        given = None if out is None else self._out_arrays(out, values)
         outputs = []
-        for result in self.results:
+        for i, result in enumerate(self.results):
+            if given is not None:
+                outputs.append(given[i])
+                c_args.append(_data_pointer(given[i]))
+                continue
             shape = result.result_shape(values)
             if self.on_device:
                 outputs.append(DeviceArray(self.runtime, shape, result.dtype))

@@ -65,7 +65,10 @@ class CompiledModule:
         weights = [a for _, a in imported.weights]
         self._call = self.entry_point._bind(*weights) if weights else self.entry_point
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs, out=None):
+        """`out`: result tensors of the caller's (float32, contiguous, on the
+        CPU; one, or a tuple of one per result) that the compiled code
+        writes in place; they are returned."""
         import torch
         if len(inputs) != len(self.dtypes):
             raise TypeError(f"the compiled module takes {len(self.dtypes)} input(s) "
@@ -79,12 +82,32 @@ class CompiledModule:
                 if not isinstance(x, torch.Tensor):
                     raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
             arrays = [_array(x, dtype) for x, dtype in zip(inputs, self.dtypes)]
+        if out is not None:
+            given = list(out) if isinstance(out, (tuple, list)) else [out]
+            self._call(*arrays, out=[self._out_array(i, t, lead) for i, t in enumerate(given)])
+            return out
         results = self._call(*arrays)
         results = results if isinstance(results, tuple) else (results,)
-        out = [torch.from_numpy(r) for r in results]
+        tensors = [torch.from_numpy(r) for r in results]
         if lead is not None:
-            out = [r.reshape(*lead, r.shape[-1]) for r in out]
-        return out[0] if len(out) == 1 else tuple(out)
+            tensors = [r.reshape(*lead, r.shape[-1]) for r in tensors]
+        return tensors[0] if len(tensors) == 1 else tuple(tensors)
+
+    @staticmethod
+    def _out_array(i: int, tensor, lead):
+        """out[i] as the numpy view of its own memory the entry point writes."""
+        import torch
+        if not isinstance(tensor, torch.Tensor):
+            raise TypeError(f"out[{i}]: expected a torch.Tensor, got {type(tensor).__name__}")
+        if tensor.device.type != "cpu" or not tensor.is_contiguous() or tensor.requires_grad:
+            raise ValueError(f"out[{i}] must be a contiguous CPU tensor that does not require grad")
+        if lead is None:
+            return tensor.detach().numpy()
+        if tensor.dim() != len(lead) + 1 or tuple(tensor.shape[:-1]) != lead:
+            raise ValueError(f"out[{i}]: expected a tensor of shape ({', '.join(map(str, lead))}, "
+                             f"features), as the input's leading shape, got {tuple(tensor.shape)}")
+        array = tensor.detach().numpy()
+        return array.reshape(-1, array.shape[-1])
 
 
 def compile(module, example_inputs, options: Optional[CompileOptions] = None,

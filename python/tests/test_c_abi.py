@@ -236,3 +236,22 @@ def test_result_size_expressions():
     assert size({"op": "ceildiv", "lhs": [1, 0], "rhs": 2}, (a, b)) == 3
     assert size({"op": "floordiv", "lhs": [1, 0], "rhs": 2}, (a, b)) == 2
     assert size({"op": "mod", "lhs": [1, 0], "rhs": 3}, (a, b)) == 2
+
+
+def test_out_arrays_are_written_in_place(lib):
+    x = np.arange(2 * 3 * 3, dtype=np.float32).reshape(2, 3, 3)
+    out = np.full((6, 3), np.nan, np.float32)
+    assert lib["rows"](x, out=out) is out
+    np.testing.assert_array_equal(out, 2 * x.reshape(-1, 3))
+    a = np.arange(5, dtype=np.float32)
+    r0, r1 = np.empty(5, np.float32), np.empty(5, np.float32)
+    got = lib["dup"](a, out=(r0, r1))
+    assert got[0] is r0 and got[1] is r1
+    np.testing.assert_array_equal(r0, 2 * a)
+    np.testing.assert_array_equal(r1, 2 * a)
+    with pytest.raises(ShapeError, match=r"rows: out\[0\] must be float32 of shape \(6, 3\), got float32 of shape \(5, 3\)"):
+        lib["rows"](x, out=np.empty((5, 3), np.float32))
+    with pytest.raises(ValueError, match=r"out\[0\] must be C-contiguous and writable"):
+        lib["rows"](x, out=np.empty((3, 6), np.float32).T)
+    with pytest.raises(TypeError, match=r"out\[0\] must be a numpy array, got bytes"):
+        lib["rows"](x, out=(bytes(72),))

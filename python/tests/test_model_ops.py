@@ -2,6 +2,7 @@
 linalg.softmax (fff-decompose-aggregates) and a layer norm with math.rsqrt
 (math-expand-ops), against numpy in float64. The libraries must need
 nothing beyond the C library and libm."""
+import re
 import subprocess
 
 import numpy as np
@@ -74,7 +75,17 @@ def test_needs_only_libc_and_libm(lib):
     # Strong references only ("U"); the weak ones ("w") come from the C runtime's startup files.
     symbols = {line.split()[1].split("@")[0] for line in lines if line.split()[0] == "U"}
     assert "expf" in symbols and "rsqrtf" not in symbols
-    assert symbols <= {"expf", "sqrtf", "malloc", "free", "memcpy", "memset", "__cxa_finalize"}, symbols
+    compiled_code = {"expf", "sqrtf", "malloc", "free", "memcpy", "memset", "__cxa_finalize"}
+    # libfff_host_runtime.a, the workspace cache fff-compile links (C only, no C++ runtime).
+    host_runtime = {"aligned_alloc", "malloc_usable_size", "__tls_get_addr", "pthread_once",
+                    "pthread_key_create", "pthread_key_delete", "pthread_getspecific",
+                    "pthread_setspecific"}
+    assert symbols <= compiled_code | host_runtime, symbols - compiled_code - host_runtime
+    needed = subprocess.run(["readelf", "-d", str(lib.path)], capture_output=True, text=True,
+                            check=True).stdout
+    libraries = set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", needed))
+    # ld-linux: glibc's dynamic loader, which defines __tls_get_addr.
+    assert libraries <= {"libc.so.6", "libm.so.6", "ld-linux-x86-64.so.2"}, libraries
 
 
 def rows(batch):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import require_torch
+from fff_mlir import ShapeError
 from fff_mlir.native import CompileOptions, Library, compile_mlir
 
 torch = require_torch()
@@ -181,6 +182,33 @@ def test_torch_compile_takes_any_leading_shape(tmp_path):
     np.testing.assert_allclose(fast(xt).numpy(), expected.numpy(), rtol=1e-4, atol=1e-5)
     with pytest.raises(ValueError, match=r"\(\.\.\., 16\)"):
         fast(torch.zeros(4, 15))
+
+
+def test_torch_compile_writes_into_the_callers_tensor(tmp_path):
+    """out=: the compiled code writes the result into the caller's own
+    tensor (no copy, no allocation); bad ones are refused by name."""
+    import fff_mlir.torch
+    torch.manual_seed(3)
+    model = Encoderish().eval()
+    fast = fff_mlir.torch.compile(model, (torch.zeros(1, 16),), output=tmp_path / "m.so")
+    x = torch.randn(2, 3, 16, generator=torch.Generator().manual_seed(9))
+    out = torch.full((2, 3, 8), float("nan"))
+    pointer = out.data_ptr()
+    assert fast(x, out=out) is out and out.data_ptr() == pointer
+    with torch.no_grad():
+        expected = model(x.reshape(6, 16)).reshape(2, 3, 8)
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match=r"out\[0\]: expected a tensor of shape \(2, 3, features\)"):
+        fast(x, out=torch.empty(6, 8))
+    with pytest.raises(ShapeError, match=r"out\[0\] must be float32 of shape \(6, 8\), got float64"):
+        fast(x, out=torch.empty(2, 3, 8, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"out\[0\] must be a contiguous CPU tensor"):
+        fast(x, out=torch.empty(2, 8, 3).transpose(1, 2))
+    with pytest.raises(TypeError, match=r"out= takes 1 array\(s\), one per result, got 2"):
+        fast(x, out=(out, out))
+    wide = torch.zeros(2, 3, 16)
+    with pytest.raises(ValueError, match="overlaps an argument"):
+        fast(wide, out=wide.view(-1)[:48].view(2, 3, 8))
 
 
 def test_replace_fff_modules_in_place():
