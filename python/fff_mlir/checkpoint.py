@@ -7,12 +7,13 @@ stored, before anything is reshaped into the reference classes.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Mapping
 from typing import Optional, Union
 
 import numpy as np
 
-from .reference import LeafMLP, MasterLeaf, PathNeuron, _check_count, check_shape
+from .reference import MAX_DEPTH, LeafMLP, MasterLeaf, PathNeuron, _check_count, check_shape
 
 FAMILIES = ("leaf_mlp", "path_neuron")
 # A tensor that only this family has; its name minus the marker is the layer prefix.
@@ -26,9 +27,17 @@ class CheckpointError(ValueError):
 
 def load_state_dict(path: Union[str, os.PathLike]) -> dict:
     """Read a state_dict (.pt/.bin via torch, or .npz) into {name: numpy array}."""
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        raise CheckpointError(f"{path}: the file is empty; expected a state_dict (.pt, .bin or .npz)")
     if os.fspath(path).endswith(".npz"):
-        with np.load(path, allow_pickle=False) as f:
-            return {k: f[k] for k in f.files}
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return {k: f[k] for k in f.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+            if isinstance(e, FileNotFoundError):
+                raise
+            raise CheckpointError(f"{path}: not a readable .npz state_dict ({_reason(e)}); "
+                                  "the file is truncated, corrupt or not an .npz archive") from e
     try:
         import torch  # heavy and optional: only needed for PyTorch files
     except ImportError as e:
@@ -36,7 +45,16 @@ def load_state_dict(path: Union[str, os.PathLike]) -> dict:
             "reading PyTorch checkpoints needs torch; install Debian's python3-torch "
             "(apt-get install python3-torch), or convert the checkpoint to .npz"
         ) from e
-    obj = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # torch raises what its unpickler and zip reader raise
+        # Not torch's advice to retry with weights_only=False: that would run
+        # whatever code a corrupt or hostile file holds.
+        raise CheckpointError(f"{path}: not a readable PyTorch state_dict ({_reason(e)}); "
+                              "the file is truncated, corrupt, or holds objects other than "
+                              "tensors (only tensors are loaded, never code)") from e
     if not isinstance(obj, Mapping):
         raise CheckpointError(f"{path}: expected a state_dict (name -> tensor), got {type(obj).__name__}")
     out = {}
@@ -48,6 +66,15 @@ def load_state_dict(path: Union[str, os.PathLike]) -> dict:
             v = v.numpy()
         out[name] = np.asarray(v)
     return out
+
+
+def _reason(e: BaseException) -> str:
+    """The first line of an exception, without torch's retry advice."""
+    text = str(e)
+    if "WeightsUnpickler error:" in text:
+        text = "unpickler: " + text.split("WeightsUnpickler error:", 1)[1].strip()
+    text = text.strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else f"{type(e).__name__}: it ends early"
 
 
 def _get(sd: Mapping, name: str, shape) -> np.ndarray:
@@ -73,6 +100,11 @@ def leaf_mlp_from_state_dict(sd: Mapping, prefix: str = "", activation: str = "r
     p = prefix
     w1s = _get(sd, p + "w1s", (None, None, None))
     leaves, d_in, width = w1s.shape
+    routing = np.shape(sd.get(p + "node_weights", ()))
+    if len(routing) == 2 and routing[1] != d_in:
+        # Either may be the wrong one: name both rather than blame one.
+        raise CheckpointError(f"{p}w1s has input width {d_in} (shape {w1s.shape}) but "
+                              f"{p}node_weights has {routing[1]} (shape {routing}); they must agree")
     if leaves < 1 or leaves & (leaves - 1):
         raise CheckpointError(f"{p}w1s: leaf count {leaves} (shape {w1s.shape}) is not a power of two")
     depth = leaves.bit_length() - 1
@@ -127,7 +159,7 @@ def _trees_and_depth(name: str, total: int, depth: Optional[int], trees: Optiona
         if rem or not _is_pow2(nodes + 1):
             raise CheckpointError(f"{name} has {total} rows: not {trees} trees of 2^(d+1) - 1 nodes")
         return trees, nodes.bit_length() - 1
-    nodes = 2 ** (_check_count("depth", depth, 0) + 1) - 1
+    nodes = 2 ** (_check_count("depth", depth, 0, MAX_DEPTH) + 1) - 1
     if trees is None:
         trees = max(total // nodes, 1)
     if _check_count("trees", trees, 1) * nodes != total:

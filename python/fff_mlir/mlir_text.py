@@ -58,6 +58,20 @@ def operand_names(layer) -> dict:
     return {short: name for (short, _), name in zip(ins + master, names, strict=True)}
 
 
+_C_KEYWORDS = frozenset("""auto break case char const continue default do double else enum extern
+float for goto if inline int long register restrict return short signed sizeof static struct
+switch typedef union unsigned void volatile while _Bool _Complex _Imaginary""".split())
+
+
+def check_c_name(name) -> str:
+    """`name` if it can be the C entry point's name (and an MLIR symbol as is)."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) \
+            or name in _C_KEYWORDS:
+        raise ValueError(f"name {name!r} cannot name the C entry point: use letters, digits and "
+                         "'_', not starting with a digit, and not a C keyword")
+    return name
+
+
 def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
     """`layer` (LeafMLP or PathNeuron) as a function `@func_name`.
 
@@ -69,6 +83,7 @@ def to_mlir(layer, func_name: str = "layer", weights: str = "constants") -> str:
     """
     if weights not in ("constants", "arguments"):
         raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
+    check_c_name(func_name)
     ins, master = layer_weights(layer)
     x_type = f"tensor<?x{layer.d_in}xf32>"
     y_type = f"tensor<?x{layer.d_out}xf32>"

@@ -85,9 +85,15 @@ def _check_options(activation: str, tie: str) -> None:
         raise ValueError(f"unknown tie rule {tie!r}; choose one of {TIE_RULES}")
 
 
-def _check_count(name: str, value, minimum: int) -> int:
+# The fff dialect's limit (FFF_DepthAttr): node indices of every tree fit in int64.
+MAX_DEPTH = 61
+
+
+def _check_count(name: str, value, minimum: int, maximum: Optional[int] = None) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum} (the fff dialect's limit), got {value}")
     return int(value)
 
 
@@ -247,7 +253,7 @@ class PathNeuron(_Layer):
     def __post_init__(self):
         _check_options(self.activation, self.tie)
         self.trees = _check_count("trees", self.trees, 1)
-        self.depth = _check_count("depth", self.depth, 0)
+        self.depth = _check_count("depth", self.depth, 0, MAX_DEPTH)
         for name in ("w_in", "b_in", "w_out"):
             setattr(self, name, _float_array(name, getattr(self, name)))
         total = self.trees * self.nodes_per_tree

@@ -41,7 +41,7 @@ from typing import Optional, Union
 import numpy as np
 
 from .checkpoint import CheckpointError, leaf_mlp_from_state_dict, path_neuron_from_state_dict
-from .mlir_text import dense_literal, layer_op_lines, layer_weights
+from .mlir_text import check_c_name, dense_literal, layer_op_lines, layer_weights
 
 
 class TorchImportError(ValueError):
@@ -370,6 +370,7 @@ def trace_module(module, example_inputs, func_name: str = "forward", weights: st
 
     if weights not in ("constants", "arguments"):
         raise TorchImportError(f"weights must be 'constants' or 'arguments', got {weights!r}")
+    check_c_name(func_name)
     if module.training:
         raise TorchImportError("the module is in training mode; call .eval() first "
                                "(dropout and batch statistics differ in training)")

@@ -165,6 +165,16 @@ def test_checkpoint_errors_are_exceptions(tmp_path):
         fff_mlir.load(sd, family="moe")
 
 
+@pytest.mark.parametrize("name", ["bad name", "x) -> ()", "1layer", "int", "", 7])
+def test_names_that_cannot_be_c_symbols_are_refused(name):
+    layer = PathNeuron(np.zeros((3, 2), np.float32), np.zeros(3, np.float32),
+                       np.zeros((2, 3), np.float32), trees=1, depth=1)
+    with pytest.raises(ValueError, match=r"cannot name the C entry point: use letters, digits"):
+        fff_mlir.compile(layer, name=name)
+    with pytest.raises(ValueError, match=r"cannot name the C entry point"):
+        fff_mlir.to_mlir(layer, name)
+
+
 def test_mnist_fixture_through_the_api(tmp_path):
     mnist = require_fixture("mnist")
     require_torch()

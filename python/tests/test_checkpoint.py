@@ -171,7 +171,7 @@ def test_leaf_mlp_missing_tensor(name):
 @pytest.mark.parametrize(
     "name,bad,expected",
     [
-        ("node_weights", (3, 7), "(3, 6)"),
+        ("node_weights", (2, 6), "(3, 6)"),
         ("node_biases", (3,), "(3, 1)"),
         ("w1s", (4, 6), "(?, ?, ?)"),
         ("b1s", (4, 2), "(4, 3)"),
@@ -191,6 +191,51 @@ def test_leaf_mlp_wrong_shape(name, bad, expected):
     with pytest.raises(CheckpointError) as e:
         load_layer(sd)
     assert str(e.value) == f"pre.{name}: expected shape {expected}, got {bad}"
+
+
+@pytest.mark.parametrize("name", ["w1s", "node_weights"])
+def test_leaf_mlp_input_widths_that_disagree_name_both(name):
+    sd = leaf_sd(np.random.default_rng(6))
+    shape = (4, 7, 3) if name == "w1s" else (3, 7)
+    sd[name] = np.zeros(shape, np.float32)
+    widths = (7, 6) if name == "w1s" else (6, 7)
+    with pytest.raises(CheckpointError, match=rf"w1s has input width {widths[0]} .* but "
+                       rf"node_weights has {widths[1]} .*they must agree"):
+        load_layer(sd)
+
+
+def test_unreadable_files_are_named_without_unsafe_advice(tmp_path, torch):
+    good = tmp_path / "good.pt"
+    torch.save({"w": torch.zeros(1000)}, good)
+    data = good.read_bytes()
+    np.savez(tmp_path / "good.npz", w=np.zeros(100, np.float32))
+    npz = (tmp_path / "good.npz").read_bytes()
+    cases = {"truncated.pt": data[:len(data) // 2], "truncated2.pt": data[:-20],
+             "random.pt": np.random.default_rng(1).bytes(5000), "empty.pt": b"",
+             "truncated.npz": npz[:len(npz) // 2], "random.npz": np.random.default_rng(2).bytes(500),
+             "empty.npz": b""}
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(CheckpointError) as e:
+            load_state_dict(tmp_path / name)
+        message = str(e.value)
+        assert message.startswith(str(tmp_path / name) + ": "), message
+        assert "weights_only" not in message, message
+        assert ("empty" if not content else "truncated, corrupt") in message, message
+    torch.save({"w": torch.zeros(2), "f": print}, tmp_path / "code.pt")
+    with pytest.raises(CheckpointError, match=r"code\.pt: .*Unsupported class .*print.*never code"):
+        load_state_dict(tmp_path / "code.pt")
+    with pytest.raises(FileNotFoundError, match="missing.pt"):
+        load_state_dict(tmp_path / "missing.pt")
+
+
+def test_absurd_depth_is_refused_by_name():
+    rng = np.random.default_rng(9)
+    with pytest.raises(ValueError, match=r"depth must be at most 61 \(the fff dialect's limit\), got 1000000"):
+        load_layer(path_sd(rng, trees=1, depth=2), depth=10**6)
+    with pytest.raises(ValueError, match="depth must be at most 61"):
+        PathNeuron(np.zeros((7, 4), np.float32), np.zeros(7, np.float32), np.zeros((7, 4), np.float32),
+                   trees=1, depth=10**6)
 
 
 def test_leaf_mlp_other_errors():

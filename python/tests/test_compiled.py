@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import require_fixture, require_torch
-from fff_mlir import ACTIVATIONS, TIE_RULES, LeafMLP, PathNeuron, load_layer
+from fff_mlir import ACTIVATIONS, TIE_RULES, LeafMLP, MasterLeaf, PathNeuron, load_layer
 from fff_mlir.jobs.mnist import load_test_set
 from fff_mlir.native import CompileOptions, compile_layers, run_layer
 from fff_mlir.verify import near_tie_rows
@@ -71,6 +71,40 @@ def test_random_layer_matches_reference(variant, case, tmp_path_factory):
         check_against_reference(layer, x, got, exact_routes=exact_routes(case))
     except AssertionError as e:
         raise AssertionError(f"case {case} ({desc}) under {variant}: {e}") from None
+
+
+def _zero_width_layers():
+    """Layers with no input or no output columns (the random cases have at
+    least one of each): every logit is its bias, so routes are exact."""
+    rng = np.random.default_rng([SEED_ZERO, 0])
+    w = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
+    layers = {}
+    for trees, depth, d_in, d_out in [(2, 3, 0, 6), (1, 2, 0, 3), (3, 1, 0, 5), (2, 2, 4, 0)]:
+        tn = trees * (2 ** (depth + 1) - 1)
+        layers[f"path_t{trees}_in{d_in}_out{d_out}"] = PathNeuron(w(tn, d_in), w(tn), w(d_out, tn),
+                                                                  trees, depth)
+    for depth, d_in, width, d_out, master in [(2, 0, 3, 4, False), (3, 0, 2, 5, True), (1, 3, 2, 0, False)]:
+        n = 2**depth
+        extra = MasterLeaf(w(d_in, 2), w(2), w(2, d_out), w(d_out), k=0.3) if master else None
+        layers[f"leaf_d{depth}_in{d_in}_out{d_out}"] = LeafMLP(
+            w(n - 1, d_in), w(n - 1), w(n, d_in, width), w(n, width), w(n, width, d_out), w(n, d_out), extra)
+    return layers
+
+
+SEED_ZERO = 20261204
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_zero_width_layers_match_reference(variant, tmp_path):
+    """Width 0 compiles through every variant (it once made fff-group-rows and
+    fff-bucket-rows build an out-of-bounds tensor.extract_slice) and runs."""
+    layers = _zero_width_layers()
+    library = compile_layers(layers, VARIANTS[variant], tmp_path)
+    for name, layer in layers.items():
+        for batch in (1, 7, 70):
+            x = np.zeros((batch, layer.d_in), np.float32)
+            got = run_layer(library, name, layer, x)
+            check_against_reference(layer, x, got, exact_routes=True)
 
 
 def test_cases_cover_the_issue_matrix():

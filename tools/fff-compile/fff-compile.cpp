@@ -17,6 +17,7 @@
 #include "fff/InitAllFFF.h"
 #include "fff/Pipelines/Pipelines.h"
 #include "fff/Target/CInterface.h"
+#include "fff/Target/ConstantLimits.h"
 #include "fff/Target/LLVMCodegen.h"
 #include "fff/Target/Passes.h"
 #include "fff/Version.h"
@@ -32,6 +33,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
@@ -42,6 +44,9 @@
 #include "llvm/Support/Format.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <unistd.h>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -159,6 +164,16 @@ cl::opt<std::string> linker("linker",
                             cl::desc("C compiler driver that links shared "
                                      "libraries (default cc)"),
                             cl::init("cc"), cl::cat(category));
+cl::opt<uint64_t> maxConstantBytes(
+    "max-constant-bytes",
+    cl::desc("Largest constant (in bytes) baked into the code; a larger one "
+             "is an error that names it (default 1 GiB)"),
+    cl::init(fff::kDefaultMaxConstantBytes), cl::cat(category));
+cl::opt<uint64_t> maxTotalConstantBytes(
+    "max-total-constant-bytes",
+    cl::desc("Most bytes of constants in all (default 1.5 GiB: a shared "
+             "library's code reaches its data within 2 GiB)"),
+    cl::init(fff::kDefaultMaxTotalConstantBytes), cl::cat(category));
 cl::opt<bool> showProgress(
     "progress",
     cl::desc("Print each stage to stderr as it ends, with its wall time "
@@ -446,6 +461,16 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   // The description is written; LLVM IR has no place for it.
   module->walk([](Operation *op) { op->removeAttr(fff::kCABIAttrName); });
 
+  // LLVM aborts rather than fails on constants it cannot hold.
+  fff::ConstantLimits limits{maxConstantBytes, maxTotalConstantBytes};
+  if (failed(fff::checkConstantSizes(
+          *module, limits,
+          weights == WeightsMode::Constants
+              ? "pass large weights at run time (--weights=arguments), or "
+                "raise --max-constant-bytes / --max-total-constant-bytes"
+              : "pass it at run time as an argument, or raise "
+                "--max-constant-bytes / --max-total-constant-bytes")))
+    return failure();
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       fff::translateAndOptimize(*module, llvmContext, *c.machine, optLevel);
@@ -472,8 +497,41 @@ static void printVersion(llvm::raw_ostream &os) {
      << "  LLVM " LLVM_VERSION_STRING "\n";
 }
 
+/// LLVM's fatal errors (and failed allocations inside LLVM) end the run as
+/// an error with exit code 1, not a crash report that blames LLVM.
+static void installErrorHandlers() {
+  llvm::install_fatal_error_handler(
+      [](void *, const char *reason, bool) {
+        llvm::WithColor::error(llvm::errs(), "fff-compile")
+            << reason << " (while compiling '" << getSourceName() << "')\n";
+        llvm::errs().flush();
+        std::_Exit(1);
+      },
+      nullptr);
+  llvm::install_bad_alloc_error_handler(
+      [](void *, const char *reason, bool) {
+        // No allocation here: there may be no memory left for one.
+        static const char message[] =
+            "fff-compile: error: out of memory; the input may be too large "
+            "for this machine (see --max-constant-bytes)\n";
+        (void)!::write(2, message, sizeof(message) - 1);
+        std::_Exit(1);
+      },
+      nullptr);
+  // The last resort for a C++ exception out of a library (std::length_error
+  // from a vector too large): the tools are built without exceptions.
+  std::set_terminate([] {
+    llvm::WithColor::error(llvm::errs(), "fff-compile")
+        << "a size limit of the C++ library was exceeded while compiling '"
+        << getSourceName() << "'; the input is likely too large\n";
+    llvm::errs().flush();
+    std::_Exit(1);
+  });
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  installErrorHandlers();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();

@@ -105,3 +105,21 @@ func.func @no_columns(%x: tensor<?x8xf32>, %w: tensor<7x8xf32>, %b: tensor<7xf32
       outs(%init : tensor<?x0xf32>)
   return %y : tensor<?x0xf32>
 }
+
+// -----
+
+// Rows of no input columns: the tile of x is an empty tensor (an
+// extract_slice at column 0 of a 0-wide tensor does not verify), and every
+// logit is its node's bias.
+// CHECK-LABEL: func.func @no_input_columns
+// CHECK-NOT: tensor.extract_slice %arg0
+// CHECK-NOT: tensor.extract_slice %arg1
+// CHECK: tensor.empty({{.*}}) : tensor<?x0xf32>
+// CHECK-NOT: fff.path_neuron
+func.func @no_input_columns(%x: tensor<?x0xf32>, %w: tensor<30x0xf32>, %b: tensor<30xf32>,
+                            %wo: tensor<30x6xf32>, %init: tensor<?x6xf32>) -> tensor<?x6xf32> {
+  %y = fff.path_neuron trees 2 depth 3 activation gelu tie gt
+      ins(%x, %w, %b, %wo : tensor<?x0xf32>, tensor<30x0xf32>, tensor<30xf32>, tensor<30x6xf32>)
+      outs(%init : tensor<?x6xf32>)
+  return %y : tensor<?x6xf32>
+}

@@ -217,3 +217,22 @@ func.func @path(%x: tensor<?x4xf32>, %w: tensor<30x4xf32>, %b: tensor<30xf32>,
       outs(%init : tensor<?x6xf32>)
   return %y : tensor<?x6xf32>
 }
+
+// -----
+
+// Rows of no input columns, several trees, in tiles of rows: the tile of x
+// is an empty tensor (an extract_slice at column 0 of a 0-wide tensor does
+// not verify); each walk step reads only the node's bias.
+// TILE-LABEL: func.func @no_input_columns
+// TILE-NOT:     tensor.extract_slice %arg0
+// TILE:         scf.for
+// TILE-NOT:     tensor.extract_slice %arg0
+// TILE:         tensor.extract %arg2
+// TILE-NOT:     fff.path_neuron
+func.func @no_input_columns(%x: tensor<?x0xf32>, %w: tensor<30x0xf32>, %b: tensor<30xf32>,
+                            %wo: tensor<30x6xf32>, %init: tensor<?x6xf32>) -> tensor<?x6xf32> {
+  %y = fff.path_neuron trees 2 depth 3 activation gelu tie gt
+      ins(%x, %w, %b, %wo : tensor<?x0xf32>, tensor<30x0xf32>, tensor<30xf32>, tensor<30x6xf32>)
+      outs(%init : tensor<?x6xf32>)
+  return %y : tensor<?x6xf32>
+}

@@ -31,7 +31,7 @@ using namespace mlir::fff::detail;
 static Value sliceOf(OpBuilder &b, Location loc, Value t, OpFoldResult first,
                      OpFoldResult count, OpFoldResult col,
                      OpFoldResult width) {
-  return tensor::ExtractSliceOp::create(
+  return extractSlice(
       b, loc, t, ArrayRef<OpFoldResult>{first, col},
       ArrayRef<OpFoldResult>{count, width},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});

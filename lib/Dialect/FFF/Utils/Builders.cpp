@@ -72,3 +72,16 @@ Value fff::buildLoop(
              })
       .getResult(0);
 }
+
+Value fff::extractSlice(OpBuilder &b, Location loc, Value t,
+                        ArrayRef<OpFoldResult> offsets,
+                        ArrayRef<OpFoldResult> sizes,
+                        ArrayRef<OpFoldResult> strides) {
+  auto type = cast<RankedTensorType>(t.getType());
+  if (!llvm::is_contained(type.getShape(), 0))
+    return tensor::ExtractSliceOp::create(b, loc, t, offsets, sizes, strides);
+  SmallVector<Value> dynamic;
+  SmallVector<int64_t> shape;
+  dispatchIndexOpFoldResults(sizes, dynamic, shape);
+  return tensor::EmptyOp::create(b, loc, shape, type.getElementType(), dynamic);
+}

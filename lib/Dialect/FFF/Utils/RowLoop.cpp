@@ -29,8 +29,8 @@ RowSlice fff::rowRange(OpBuilder &b, Location loc, Value tensor,
 RowSlice fff::extractRows(OpBuilder &b, Location loc, Value tensor,
                           OpFoldResult first, OpFoldResult count) {
   RowSlice slice = rowRange(b, loc, tensor, first, count);
-  slice.value = tensor::ExtractSliceOp::create(b, loc, tensor, slice.offsets,
-                                               slice.sizes, slice.strides);
+  slice.value = extractSlice(b, loc, tensor, slice.offsets, slice.sizes,
+                             slice.strides);
   return slice;
 }
 

@@ -38,6 +38,13 @@ Value extract(OpBuilder &b, Location loc, Value t, ValueRange idx);
 /// `tensor.insert` of `v` at `t[idx]`; returns the new tensor.
 Value insert(OpBuilder &b, Location loc, Value v, Value t, ValueRange idx);
 
+/// tensor.extract_slice of `t`; a tensor.empty of the slice's sizes when `t`
+/// has a static dimension of size 0 (there is no data, and the slice's
+/// verifier rejects even offset 0 in such a dimension).
+Value extractSlice(OpBuilder &b, Location loc, Value t,
+                   ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+                   ArrayRef<OpFoldResult> strides);
+
 /// `memref.load` of `memref[idx]`.
 Value load(OpBuilder &b, Location loc, Value memref, ValueRange idx);
 
