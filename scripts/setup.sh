@@ -6,6 +6,8 @@
 #   scripts/setup.sh            install + build (clang-22)
 #   FFF_BUILD_DIR=dir scripts/setup.sh
 #   FFF_COMPILER=gcc FFF_BUILD_DIR=build-gcc scripts/setup.sh   (Debian's g++)
+#   FFF_CMAKE_ARGS="-DLLVM_USE_SANITIZER=Address;Undefined ..." scripts/setup.sh
+#                                 (more CMake settings, e.g. scripts/sanitize.sh's)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +18,7 @@ packages=(
   build-essential cmake ninja-build git python3 python3-numpy python3-pytest
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   libgtest-dev pybind11-dev python3-dev python3-torch libopenblas-dev
-  python3-matplotlib libomp-22-dev python3-venv
+  python3-matplotlib libomp-22-dev python3-venv libclang-rt-22-dev
 )
 
 sudo_cmd=()
@@ -47,6 +49,6 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_C_COMPILER=$cc -DCMAKE_CXX_COMPILER=$cxx \
   -DLLVM_USE_LINKER=lld \
   -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-  -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+  -DPython3_EXECUTABLE=/usr/bin/python3 ${FFF_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build"
 echo "== built: $build/bin/fff-opt"

@@ -6,13 +6,17 @@
 #      scripts/compare_compilers.py, which checks that both builds emit the
 #      same bytes on every test input (the IR must not depend on the compiler
 #      that built fff-mlir).
-# FFF_COMPILERS=clang skips the GCC stage. Ends with one line
+#   3. with a sanitizer build (build-asan/: ASan + UBSan, assertions on):
+#      lit again, and each fuzz target for FFF_FUZZ_RUNS inputs.
+# FFF_COMPILERS=clang skips the GCC stage, FFF_SANITIZERS=off the sanitizer
+# stage. Ends with one line
 # 'N passed, N failed[, N skipped]' over all of them and exits non-zero if
 # anything failed.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FFF_BUILD_DIR:-$root/build}
 gcc_build=${FFF_GCC_BUILD_DIR:-$root/build-gcc}
+asan_build=${FFF_ASAN_BUILD_DIR:-$root/build-asan}
 compilers=${FFF_COMPILERS:-clang gcc}
 results=$build/test-results
 lit=/usr/lib/llvm-22/bin/lit
@@ -58,6 +62,21 @@ if [[ " $compilers " == *" gcc "* ]]; then
     rc=1
   fi
   reports+=("$results/lit-gcc.xml" "$results/compare-compilers.xml")
+fi
+
+# 3. The sanitizer build (build-asan/): ASan + UBSan, assertions on, and the
+#    fuzz targets linked with libFuzzer; lit again, whose test/Fuzz tests
+#    fuzz each stage for FFF_FUZZ_RUNS inputs (default 15000, at most
+#    FFF_FUZZ_SECONDS, default 90). FFF_SANITIZERS=off skips it.
+if [[ "${FFF_SANITIZERS:-on}" != off ]]; then
+  echo "== sanitizer build (ASan + UBSan, assertions, libFuzzer): $asan_build"
+  if FFF_ASAN_BUILD_DIR=$asan_build bash "$root/scripts/sanitizer_build.sh"; then
+    echo "== lit (sanitizer build): $asan_build/test"
+    $lit -sv --xunit-xml-output "$results/lit-asan.xml" "$asan_build/test" || rc=1
+  else
+    rc=1
+  fi
+  reports+=("$results/lit-asan.xml")
 fi
 
 /usr/bin/python3 "$root/scripts/summarize_tests.py" "${reports[@]}"

@@ -32,6 +32,22 @@ config.substitutions.append(("%{cmake_configure}",
         config.cmake_command, config.cmake_generator, config.cmake_make_program,
         config.cmake_cxx_compiler)))
 
+# The fuzz targets (tools/fff-fuzz), built with libFuzzer: each test/Fuzz
+# test runs one for FFF_FUZZ_RUNS inputs (at most FFF_FUZZ_SECONDS).
+if config.fff_build_fuzzers and config.fuzzing_engine:
+    config.available_features.add("fuzzers")
+    tools += ["fff-fuzz-parse", "fff-fuzz-cpu-pipeline", "fff-fuzz-gpu-pipeline",
+              "fff-fuzz-llvm-ir"]
+    llvm_config.add_tool_substitutions(tools[-4:], tool_dirs)
+config.substitutions.append(("%fuzz_runs", os.environ.get("FFF_FUZZ_RUNS", "15000")))
+config.substitutions.append(("%fuzz_seconds", os.environ.get("FFF_FUZZ_SECONDS", "90")))
+if config.sanitizers:
+    config.available_features.add("sanitizers")
+    # Reports end the run (UBSan's too) and the exit code says so.
+    for name, value in [("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0"),
+                        ("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")]:
+        config.environment[name] = os.environ.get(name, value)
+
 # Runtime support libraries for mlir-runner (printMemrefF32, ...), shipped
 # next to the LLVM tools by Debian's mlir-22-tools.
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
