@@ -21,7 +21,7 @@ targets=("$@")
 bash "$root/scripts/sanitizer_build.sh"
 seeds=$build/fuzz/seeds
 /usr/bin/python3 "$root/tools/fff-fuzz/make_corpus.py" "$root" "$seeds"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allow_user_poisoning=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 for target in "${targets[@]}"; do

@@ -7,7 +7,6 @@ stored, before anything is reshaped into the reference classes.
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Mapping
 from typing import Optional, Union
 
@@ -33,9 +32,9 @@ def load_state_dict(path: Union[str, os.PathLike]) -> dict:
         try:
             with np.load(path, allow_pickle=False) as f:
                 return {k: f[k] for k in f.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-            if isinstance(e, FileNotFoundError):
-                raise
+        except FileNotFoundError:
+            raise
+        except Exception as e:  # zipfile and numpy raise many kinds on a damaged file
             raise CheckpointError(f"{path}: not a readable .npz state_dict ({_reason(e)}); "
                                   "the file is truncated, corrupt or not an .npz archive") from e
     try:

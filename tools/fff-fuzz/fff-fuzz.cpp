@@ -64,6 +64,17 @@ DialectRegistry *registry;
 const char *pipeline;
 } // namespace
 
+/// ASan's defaults in this binary, so that a reproducer replays as it
+/// failed. allow_user_poisoning=0: LLVM's BumpPtrAllocator poisons the free
+/// part of a slab when its inline code is compiled with ASan (ours) and
+/// does not unpoison when it is not (libMLIR.so's), so the context's shared
+/// allocators would report use-after-poison wherever both carve from one
+/// slab. Heap overflows and use-after-free of malloc'd memory are still
+/// caught.
+extern "C" const char *__asan_default_options() {
+  return "allow_user_poisoning=0:detect_leaks=1";
+}
+
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   pipeline = getPipeline(kFFFFuzzStage);
   if (!pipeline) {
