@@ -7,7 +7,7 @@
 #   FFF_BUILD_DIR=dir scripts/setup.sh
 #   FFF_COMPILER=gcc FFF_BUILD_DIR=build-gcc scripts/setup.sh   (Debian's g++)
 #   FFF_CMAKE_ARGS="-DLLVM_USE_SANITIZER=Address;Undefined ..." scripts/setup.sh
-#                                 (more CMake settings, e.g. scripts/sanitize.sh's)
+#                                 (more CMake settings, e.g. scripts/sanitizer_build.sh's)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

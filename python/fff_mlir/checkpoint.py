@@ -6,6 +6,7 @@ stored, before anything is reshaped into the reference classes.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from typing import Optional, Union
@@ -29,14 +30,10 @@ def load_state_dict(path: Union[str, os.PathLike]) -> dict:
     if os.path.isfile(path) and os.path.getsize(path) == 0:
         raise CheckpointError(f"{path}: the file is empty; expected a state_dict (.pt, .bin or .npz)")
     if os.fspath(path).endswith(".npz"):
-        try:
+        # zipfile and numpy raise many kinds of error on a damaged file.
+        with _unreadable(path, ".npz", "the file is truncated, corrupt or not an .npz archive"):
             with np.load(path, allow_pickle=False) as f:
                 return {k: f[k] for k in f.files}
-        except FileNotFoundError:
-            raise
-        except Exception as e:  # zipfile and numpy raise many kinds on a damaged file
-            raise CheckpointError(f"{path}: not a readable .npz state_dict ({_reason(e)}); "
-                                  "the file is truncated, corrupt or not an .npz archive") from e
     try:
         import torch  # heavy and optional: only needed for PyTorch files
     except ImportError as e:
@@ -44,16 +41,10 @@ def load_state_dict(path: Union[str, os.PathLike]) -> dict:
             "reading PyTorch checkpoints needs torch; install Debian's python3-torch "
             "(apt-get install python3-torch), or convert the checkpoint to .npz"
         ) from e
-    try:
+    # torch raises what its unpickler and zip reader raise.
+    with _unreadable(path, "PyTorch", "the file is truncated, corrupt, or holds objects other "
+                     "than tensors (only tensors are loaded, never code)"):
         obj = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # torch raises what its unpickler and zip reader raise
-        # Not torch's advice to retry with weights_only=False: that would run
-        # whatever code a corrupt or hostile file holds.
-        raise CheckpointError(f"{path}: not a readable PyTorch state_dict ({_reason(e)}); "
-                              "the file is truncated, corrupt, or holds objects other than "
-                              "tensors (only tensors are loaded, never code)") from e
     if not isinstance(obj, Mapping):
         raise CheckpointError(f"{path}: expected a state_dict (name -> tensor), got {type(obj).__name__}")
     out = {}
@@ -67,8 +58,22 @@ def load_state_dict(path: Union[str, os.PathLike]) -> dict:
     return out
 
 
+@contextlib.contextmanager
+def _unreadable(path, kind: str, why: str):
+    """Any error but a missing file, while reading `path`, as a
+    CheckpointError that names it and says `why`."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except Exception as e:
+        raise CheckpointError(f"{path}: not a readable {kind} state_dict ({_reason(e)}); {why}") from e
+
+
 def _reason(e: BaseException) -> str:
-    """The first line of an exception, without torch's retry advice."""
+    """The first line of an exception, without torch's advice to retry with
+    weights_only=False: that would run whatever code a corrupt or hostile
+    file holds."""
     text = str(e)
     if "WeightsUnpickler error:" in text:
         text = "unpickler: " + text.split("WeightsUnpickler error:", 1)[1].strip()

@@ -16,7 +16,7 @@ from typing import Optional, Union
 import numpy as np
 
 from .cuda import DeviceArray
-from .mlir_text import check_c_name, layer_weights, operand_names, to_mlir
+from .mlir_text import layer_weights, operand_names, to_mlir
 from .native import CompileOptions, Library, compile_mlir
 from .reference import LeafMLP, PathNeuron, ShapeError
 
@@ -124,7 +124,6 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
         raise ValueError(f"unknown target {target!r}; available: {', '.join(TARGETS)}")
     if weights not in ("constants", "arguments"):
         raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
-    check_c_name(name)
     if target == "cuda":
         weights = "arguments"
     options = CompileOptions(fuse=fuse, vector_width=vector_width, row_block=row_block,
