@@ -50,6 +50,17 @@ if config.sanitizers:
                         ("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")]:
         config.environment[name] = os.environ.get(name, value)
 
+# `sanitizer-runtimes`: clang and its ASan and TSan runtimes (Debian's
+# libclang-rt-22-dev), so that programs built with clang -fsanitize can load
+# libraries that fff-compile --sanitize instrumented.
+clang = os.path.join(config.llvm_tools_dir, "clang")
+clang_rt = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib", "clang")
+if os.path.exists(clang) and any(
+        os.path.exists(os.path.join(root, "libclang_rt.tsan-x86_64.a"))
+        for root, _, _ in os.walk(clang_rt)):
+    config.available_features.add("sanitizer-runtimes")
+    config.substitutions.append(("%clang", clang))
+
 # Runtime support libraries for mlir-runner (printMemrefF32, ...), shipped
 # next to the LLVM tools by Debian's mlir-22-tools.
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")

@@ -14,6 +14,14 @@
 // Blocks come from malloc, so a result buffer handed to a caller may be
 // released with free(). The block's size is malloc_usable_size's.
 //
+// Failures: the lowered functions return nothing and upstream's lowering
+// uses the allocation unchecked, so a call that cannot allocate must not
+// return to the code at all. fffHostRun sets a jump buffer and records each
+// block the call allocates; a failure frees those and longjmps back with
+// the status. The generated code holds no other resource (no locks, no C++
+// objects; its results are written in the caller's buffers), so leaving it
+// early loses nothing.
+//
 //===----------------------------------------------------------------------===//
 
 #include "fff/ExecutionEngine/HostRuntime.h"
@@ -21,11 +29,19 @@
 #include <malloc.h>
 #include <pthread.h>
 
+#include <csetjmp>
+#include <cstdio>
 #include <cstdlib>
 
 using namespace fff::host_runtime;
 
 namespace {
+
+/// The C ABI's statuses (the runtime needs no MLIR headers).
+enum class Status : int32_t {
+#define FFF_STATUS(NAME, CODE, ...) NAME = CODE,
+#include "fff/Target/CStatus.def"
+};
 
 struct Block {
   void *ptr;
@@ -121,6 +137,67 @@ __attribute__((destructor)) void releaseAtUnload() {
     pthread_key_delete(exitKey);
 }
 
+/// One fffHostRun call on this thread: where a failure jumps to, and the
+/// blocks allocated since that it has to free.
+struct Frame {
+  std::jmp_buf jump;
+  int32_t status;
+  bool unwind;
+  void **live;
+  size_t count, capacity;
+  Frame *outer;
+};
+
+/// Constant-initialized, so that it needs no C++ runtime either.
+thread_local Frame *currentFrame = nullptr;
+
+[[noreturn]] void fail(Status status, const char *what) {
+  Frame *frame = currentFrame;
+  if (frame && frame->unwind) {
+    frame->status = static_cast<int32_t>(status);
+    std::longjmp(frame->jump, 1);
+  }
+  std::fprintf(stderr,
+               "fff host runtime: %s in code that cannot return a status "
+               "(%s); aborting\n",
+               what,
+               frame ? "an OpenMP parallel region"
+                     : "not called through a C entry point");
+  std::abort();
+}
+
+/// Records `ptr` in the current frame, if any.
+void track(void *ptr) {
+  Frame *frame = currentFrame;
+  if (!frame)
+    return;
+  if (frame->count == frame->capacity) {
+    size_t capacity = frame->capacity ? 2 * frame->capacity : 16;
+    auto *grown = static_cast<void **>(
+        std::realloc(frame->live, capacity * sizeof(void *)));
+    if (!grown) {
+      std::free(ptr);
+      fail(Status::OutOfMemory, "out of memory");
+    }
+    frame->live = grown;
+    frame->capacity = capacity;
+  }
+  frame->live[frame->count++] = ptr;
+}
+
+/// Forgets `ptr` in the current frame, if it is there (blocks are mostly
+/// freed in reverse order: search from the end).
+void untrack(void *ptr) {
+  Frame *frame = currentFrame;
+  if (!frame)
+    return;
+  for (size_t i = frame->count; i-- > 0;)
+    if (frame->live[i] == ptr) {
+      frame->live[i] = frame->live[--frame->count];
+      return;
+    }
+}
+
 void *allocate(size_t size, size_t alignment) {
   if (size >= kMinCachedBytes)
     if (void *ptr = cache.take(size, alignment))
@@ -134,27 +211,70 @@ void *allocate(size_t size, size_t alignment) {
   return std::aligned_alloc(alignment, rounded);
 }
 
-} // namespace
-
-void *_mlir_memref_to_llvm_alloc(uint64_t size) {
-  return allocate(size, alignof(std::max_align_t));
+/// A block of `size` bytes for the compiled code, never NULL unless empty.
+void *allocateForCode(size_t size, size_t alignment) {
+  void *ptr = allocate(size, alignment);
+  if (!ptr) {
+    if (size == 0)
+      return nullptr;
+    fail(Status::OutOfMemory, "out of memory");
+  }
+  track(ptr);
+  return ptr;
 }
 
-void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size) {
-  if (alignment == 0 || (alignment & (alignment - 1)) != 0)
-    return nullptr;
-  return allocate(size, alignment);
-}
-
-void _mlir_memref_to_llvm_free(void *ptr) {
-  if (!ptr)
-    return;
+/// Frees `ptr` into the cache.
+void release(void *ptr) {
   size_t size = malloc_usable_size(ptr);
   if (size < kMinCachedBytes) {
     std::free(ptr);
     return;
   }
   cache.keep(ptr, size);
+}
+
+} // namespace
+
+void *_mlir_memref_to_llvm_alloc(uint64_t size) {
+  return allocateForCode(size, alignof(std::max_align_t));
+}
+
+void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size) {
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+    fail(Status::OutOfMemory, "allocation with a bad alignment");
+  return allocateForCode(size, alignment);
+}
+
+void _mlir_memref_to_llvm_free(void *ptr) {
+  if (!ptr)
+    return;
+  untrack(ptr);
+  release(ptr);
+}
+
+void fffHostCheckSize(int32_t overflowed) {
+  if (overflowed)
+    fail(Status::Size, "allocation of 2^63 bytes or more (a size overflowed)");
+}
+
+int32_t fffHostRun(void (*body)(void *), void *context, int32_t unwind) {
+  Frame frame{};
+  frame.unwind = unwind != 0;
+  frame.outer = currentFrame;
+  currentFrame = &frame;
+  // `frame` is reached through currentFrame, so it lives in memory across
+  // the longjmp (its address escaped before setjmp and body() is opaque).
+  if (setjmp(frame.jump) == 0) {
+    body(context);
+  } else {
+    Frame *failed = currentFrame;
+    for (size_t i = 0; i < failed->count; ++i)
+      release(failed->live[i]);
+    failed->count = 0;
+  }
+  currentFrame = frame.outer;
+  std::free(frame.live);
+  return frame.status;
 }
 
 CacheState fff::host_runtime::cacheState() { return cache.state(); }

@@ -175,6 +175,13 @@ void fff::buildCPUPipeline(OpPassManager &pm,
     pm.addPass(createForallToForLoopPass());
   }
   pm.addPass(createCanonicalizerPass());
+  // The host runtime allocates: sizes whose arithmetic would wrap end the
+  // call with FFF_ERROR_SIZE instead of allocating a few bytes. After the
+  // canonicalizer, which inlines the memref.alloca_scope that OpenMP loop
+  // bodies get only when nothing in them may touch the stack: a call
+  // would keep the scope, which convert-scf-to-cf then breaks.
+  if (options.workspaceCache)
+    pm.addPass(createFFFCheckAllocationSizes());
   pm.addPass(createSCFToControlFlowPass());
   // Upstream's pass crashes on dynamic memref.expand_shape; views first.
   pm.addPass(createFFFExpandDynamicReshapes());
@@ -195,6 +202,9 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   }
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  if (options.cInterface)
-    pm.addPass(createFFFGenerateCEntryPoints());
+  if (options.cInterface) {
+    FFFGenerateCEntryPointsOptions entryPoints;
+    entryPoints.hostRuntime = options.workspaceCache;
+    pm.addPass(createFFFGenerateCEntryPoints(entryPoints));
+  }
 }

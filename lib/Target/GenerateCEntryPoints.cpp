@@ -7,6 +7,13 @@
 // check and how they size the results comes from fff.c_abi
 // (fff-describe-c-abi).
 //
+// Size arithmetic on the caller's sizes is overflow-checked: an array whose
+// byte size would not fit in int64_t is FFF_ERROR_SIZE before anything runs.
+// With `host-runtime`, the lowered code allocates through fff-compile's host
+// runtime and the call runs under fffHostRun, which turns a failed or
+// overflowing allocation into FFF_ERROR_OUT_OF_MEMORY / FFF_ERROR_SIZE
+// (docs/reliability.md, "The compiled code's contract").
+//
 //===----------------------------------------------------------------------===//
 
 #include "fff/Target/CInterface.h"
@@ -28,22 +35,46 @@ struct EntryPointBuilder {
   OpBuilder &b;
   Location loc;
   Type ptrType, i64Type, i32Type, i1Type;
+  /// True when a checked operation so far overflowed (set by start()).
+  Value overflow;
 
   EntryPointBuilder(OpBuilder &b, Location loc)
       : b(b), loc(loc), ptrType(LLVM::LLVMPointerType::get(b.getContext())),
         i64Type(b.getI64Type()), i32Type(b.getI32Type()),
         i1Type(b.getI1Type()) {}
 
+  /// Call once `b` is in the entry block.
+  void start() { overflow = i1(false); }
+
   Value i64(int64_t v) { return LLVM::ConstantOp::create(b, loc, i64Type, v); }
   Value i32(int64_t v) { return LLVM::ConstantOp::create(b, loc, i32Type, v); }
   Value i1(bool v) { return LLVM::ConstantOp::create(b, loc, i1Type, v); }
   Value mul(Value x, Value y) { return LLVM::MulOp::create(b, loc, x, y); }
   Value orOf(Value x, Value y) { return LLVM::OrOp::create(b, loc, x, y); }
+  /// x * y or x + y, recording signed overflow in `overflow`.
+  template <typename OpWithOverflow> Value checked(Value x, Value y) {
+    Type pair =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {i64Type, i1Type});
+    Value both = OpWithOverflow::create(b, loc, pair, x, y);
+    Value value =
+        LLVM::ExtractValueOp::create(b, loc, both, ArrayRef<int64_t>{0});
+    Value wrapped =
+        LLVM::ExtractValueOp::create(b, loc, both, ArrayRef<int64_t>{1});
+    overflow = orOf(overflow, wrapped);
+    return value;
+  }
+  Value checkedMul(Value x, Value y) {
+    return checked<LLVM::SMulWithOverflowOp>(x, y);
+  }
+  Value checkedAdd(Value x, Value y) {
+    return checked<LLVM::SAddWithOverflowOp>(x, y);
+  }
   Value cmp(LLVM::ICmpPredicate p, Value x, Value y) {
     return LLVM::ICmpOp::create(b, loc, p, x, y);
   }
   /// The i64 value of the size `expr` of the size parameters `symbols`
-  /// (non-negative, so floordiv is sdiv; divisors are positive constants).
+  /// (non-negative, so floordiv is sdiv; divisors are positive constants),
+  /// overflow-checked.
   Value size(AffineExpr expr, ArrayRef<Value> symbols) {
     if (auto constant = dyn_cast<AffineConstantExpr>(expr))
       return i64(constant.getValue());
@@ -54,19 +85,28 @@ struct EntryPointBuilder {
     Value rhs = size(binary.getRHS(), symbols);
     switch (binary.getKind()) {
     case AffineExprKind::Add:
-      return LLVM::AddOp::create(b, loc, lhs, rhs);
+      return checkedAdd(lhs, rhs);
     case AffineExprKind::Mul:
-      return mul(lhs, rhs);
+      return checkedMul(lhs, rhs);
     case AffineExprKind::FloorDiv:
       return LLVM::SDivOp::create(b, loc, lhs, rhs);
     case AffineExprKind::CeilDiv: {
-      Value up = LLVM::AddOp::create(b, loc, lhs,
-                                     LLVM::SubOp::create(b, loc, rhs, i64(1)));
+      Value rhsLess = LLVM::SubOp::create(b, loc, rhs, i64(1));
+      Value up = checkedAdd(lhs, rhsLess);
       return LLVM::SDivOp::create(b, loc, up, rhs);
     }
     default:
       return LLVM::SRemOp::create(b, loc, lhs, rhs);
     }
+  }
+  /// Records in `overflow` an array of `sizes` whose byte size does not fit
+  /// in int64_t; once none does, the unchecked products below cannot wrap.
+  void checkByteSize(ArrayRef<Value> sizes, Type elementType) {
+    int64_t bits =
+        elementType.isIndex() ? 64 : elementType.getIntOrFloatBitWidth();
+    Value bytes = i64((bits + 7) / 8);
+    for (Value size : sizes)
+      bytes = checkedMul(bytes, size);
   }
   Value numElements(ArrayRef<Value> sizes) {
     Value n = i64(1);
@@ -142,7 +182,93 @@ static LLVM::LLVMFuncOp lookupOrCreateTakeError(ModuleOp module,
                                   LLVM::LLVMFunctionType::get(eb.i32Type, {}));
 }
 
-LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee) {
+/// Declares `name` of `type` in `module` once.
+static LLVM::LLVMFuncOp lookupOrDeclare(ModuleOp module, Location loc,
+                                        StringRef name,
+                                        LLVM::LLVMFunctionType type) {
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return existing;
+  OpBuilder b(module.getBodyRegion());
+  return LLVM::LLVMFuncOp::create(b, loc, name, type);
+}
+
+/// True when the module runs OpenMP parallel regions: a failed allocation
+/// there cannot unwind to the entry point (the other threads would wait at
+/// the region's barrier forever).
+static bool usesOpenMP(ModuleOp module) {
+  return module
+      ->walk([](Operation *op) {
+        return op->getDialect() && op->getDialect()->getNamespace() == "omp"
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+/// Calls `callee` with `operands` under the host runtime's fffHostRun:
+/// `int32_t fffHostRun(void (*body)(void *), void *context, int32_t unwind)`
+/// runs body(context) and returns 0, or the status of a failed allocation
+/// in it. The body, `<symbol>.body`, reads the operands back from the
+/// context, a struct on the entry point's stack.
+static Value callUnderHostRuntime(EntryPointBuilder &eb, ModuleOp module,
+                                  LLVM::LLVMFuncOp callee, StringRef symbol,
+                                  ValueRange operands, Block *entryBlock) {
+  OpBuilder &b = eb.b;
+  Location loc = eb.loc;
+  SmallVector<Type> fieldTypes(operands.getTypes());
+  auto contextType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), fieldTypes);
+
+  std::string bodyName = (symbol + ".body").str();
+  LLVM::LLVMFuncOp body;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfter(callee);
+    body = LLVM::LLVMFuncOp::create(
+        b, loc, bodyName,
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()),
+                                    {eb.ptrType}),
+        LLVM::Linkage::Internal);
+    Block *block = body.addEntryBlock(b);
+    b.setInsertionPointToStart(block);
+    SmallVector<Value> loaded;
+    for (auto [i, type] : llvm::enumerate(fieldTypes)) {
+      Value field = LLVM::GEPOp::create(
+          b, loc, eb.ptrType, contextType, block->getArgument(0),
+          ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+      loaded.push_back(LLVM::LoadOp::create(b, loc, type, field));
+    }
+    LLVM::CallOp::create(b, loc, callee, loaded);
+    LLVM::ReturnOp::create(b, loc, ValueRange{});
+  }
+
+  // The context is an alloca of the entry block (a static stack slot).
+  Value context;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(entryBlock);
+    Value one = eb.i64(1);
+    context = LLVM::AllocaOp::create(b, loc, eb.ptrType, contextType, one);
+  }
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    Value field =
+        LLVM::GEPOp::create(b, loc, eb.ptrType, contextType, context,
+                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+    LLVM::StoreOp::create(b, loc, operand, field);
+  }
+  auto run = lookupOrDeclare(
+      module, loc, "fffHostRun",
+      LLVM::LLVMFunctionType::get(eb.i32Type,
+                                  {eb.ptrType, eb.ptrType, eb.i32Type}));
+  Value bodyAddress = LLVM::AddressOfOp::create(b, loc, body);
+  Value unwind = eb.i32(usesOpenMP(module) ? 0 : 1);
+  return LLVM::CallOp::create(b, loc, run,
+                              ValueRange{bodyAddress, context, unwind})
+      .getResult();
+}
+
+LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee,
+                                       bool hostRuntime) {
   auto attr = callee->getAttrOfType<DictionaryAttr>(kCABIAttrName);
   if (!attr)
     return callee.emitError() << "has no " << kCABIAttrName;
@@ -179,6 +305,7 @@ LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee) {
       b, loc, entry.symbol, LLVM::LLVMFunctionType::get(eb.i32Type, params));
   Block *block = wrapper.addEntryBlock(b);
   b.setInsertionPointToStart(block);
+  eb.start();
 
   // Sizes of every argument, and the callee's operands.
   unsigned next = 0;
@@ -204,6 +331,7 @@ LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee) {
           eb.orOf(negative, eb.cmp(LLVM::ICmpPredicate::slt, size, eb.i64(0)));
       sizes.push_back(size);
     }
+    eb.checkByteSize(sizes, arg.elementType);
     nullPointer = eb.orOf(nullPointer, eb.nullButNotEmpty(value, sizes));
     eb.appendDescriptor(operands, value, sizes);
   }
@@ -218,6 +346,7 @@ LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee) {
     SmallVector<Value> &sizes = resultSizes.emplace_back();
     for (AffineExpr expr : result.resultSizes)
       sizes.push_back(size(expr));
+    eb.checkByteSize(sizes, result.elementType);
     nullPointer = eb.orOf(nullPointer, eb.nullButNotEmpty(out, sizes));
     outputs.push_back(out);
   }
@@ -233,7 +362,8 @@ LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee) {
   }
 
   // Bad arguments return before anything runs: negative sizes first (the
-  // other checks use the sizes), then shape rules, then NULL pointers.
+  // other checks use the sizes), then sizes whose arithmetic overflows, then
+  // shape rules, then NULL pointers.
   auto code = [&](CStatus status) {
     return eb.i32(static_cast<int32_t>(status));
   };
@@ -242,6 +372,8 @@ LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee) {
   Value status = LLVM::SelectOp::create(b, loc, nullPointer, nullCode, okCode);
   status = LLVM::SelectOp::create(b, loc, shapeMismatch,
                                   code(CStatus::ShapeMismatch), status);
+  status = LLVM::SelectOp::create(b, loc, eb.overflow, code(CStatus::Size),
+                                  status);
   status = LLVM::SelectOp::create(b, loc, negative,
                                   code(CStatus::NegativeDimension), status);
   Block *exit = b.createBlock(&wrapper.getBody(), {}, {eb.i32Type}, {loc});
@@ -272,7 +404,14 @@ LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee) {
            << "lowered signature " << callee.getFunctionType()
            << " is not the out-parameter form the C entry point expects ("
            << operands.size() << " parameters, no results)";
-  if (!entry.onDevice) {
+  if (!entry.onDevice && hostRuntime) {
+    if (module.lookupSymbol(entry.symbol + ".body"))
+      return callee.emitError() << "the lowered code already uses '"
+                                << entry.symbol << ".body'";
+    Value result = callUnderHostRuntime(eb, module, callee, entry.symbol,
+                                        operands, block);
+    LLVM::BrOp::create(b, loc, ValueRange{result}, exit);
+  } else if (!entry.onDevice) {
     LLVM::CallOp::create(b, loc, callee, operands);
     LLVM::BrOp::create(b, loc, ValueRange{code(CStatus::Ok)}, exit);
   } else {
@@ -299,13 +438,14 @@ LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee) {
 namespace {
 struct FFFGenerateCEntryPointsPass
     : fff::impl::FFFGenerateCEntryPointsBase<FFFGenerateCEntryPointsPass> {
+  using FFFGenerateCEntryPointsBase::FFFGenerateCEntryPointsBase;
   void runOnOperation() override {
     SmallVector<LLVM::LLVMFuncOp> described;
     for (auto func : getOperation().getOps<LLVM::LLVMFuncOp>())
       if (func->hasAttr(kCABIAttrName))
         described.push_back(func);
     for (LLVM::LLVMFuncOp func : described)
-      if (failed(generateCEntryPoint(func)))
+      if (failed(generateCEntryPoint(func, hostRuntime)))
         return signalPassFailure();
   }
 };

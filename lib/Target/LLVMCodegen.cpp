@@ -5,6 +5,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
@@ -120,6 +121,42 @@ fff::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
     return nullptr;
   }
   return llvmModule;
+}
+
+LogicalResult fff::instrumentForSanitizer(llvm::Module &module,
+                                          llvm::TargetMachine &machine,
+                                          Sanitizer sanitizer,
+                                          std::string &error) {
+  if (sanitizer == Sanitizer::None)
+    return success();
+  // The passes instrument only the functions that ask for it.
+  llvm::Attribute::AttrKind attribute = sanitizer == Sanitizer::Address
+                                            ? llvm::Attribute::SanitizeAddress
+                                            : llvm::Attribute::SanitizeThread;
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration())
+      function.addFnAttr(attribute);
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager sccs;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PassBuilder builder(&machine);
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(sccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, sccs, modules);
+  llvm::ModulePassManager passes;
+  StringRef pipeline = sanitizer == Sanitizer::Address
+                           ? "asan"
+                           : "tsan-module,function(tsan)";
+  if (llvm::Error err = builder.parsePassPipeline(passes, pipeline)) {
+    error = "sanitizer passes '" + pipeline.str() +
+            "': " + llvm::toString(std::move(err));
+    return failure();
+  }
+  passes.run(module, modules);
+  return success();
 }
 
 LogicalResult fff::emitMachineCode(llvm::Module &module,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -78,6 +79,10 @@ class CompileOptions:
     gpu_chip: Optional[str] = None
     warps_per_block: Optional[int] = None
     extra: tuple = ()  # further fff-compile flags, as given
+    # "address" or "thread": instrument the code (fff-compile --sanitize); the process
+    # must then have the sanitizer's runtime (LD_PRELOAD). FFF_SANITIZE sets the
+    # default, so that a whole test suite can run instrumented (scripts/test.sh).
+    sanitize: Optional[str] = None
 
     def __post_init__(self):
         for name in ("fuse", "row_block", "interleave", "walk_step", "group_rows", "group_min_batch",
@@ -88,6 +93,8 @@ class CompileOptions:
             if getattr(self, name) is None:
                 flag = "O" if name == "opt_level" else name.replace("_", "-")
                 object.__setattr__(self, name, default(flag))
+        if self.sanitize is None and self.target == "cpu":
+            object.__setattr__(self, "sanitize", os.environ.get("FFF_SANITIZE") or None)
 
     def flags(self) -> list:
         if self.target == "cuda":  # weights are always arguments there
@@ -107,7 +114,8 @@ class CompileOptions:
                 f"--register-rows={self.register_rows}",
                 f"--blas={str(self.blas).lower()}",
                 f"--openmp={str(self.openmp).lower()}",
-                f"--weights={self.weights}", f"-O{self.opt_level}"]
+                f"--weights={self.weights}", f"-O{self.opt_level}",
+                *([f"--sanitize={self.sanitize}"] if self.sanitize else [])]
 
 
 def _run(cmd, progress=None) -> bytes:

@@ -255,3 +255,37 @@ def test_out_arrays_are_written_in_place(lib):
         lib["rows"](x, out=np.empty((3, 6), np.float32).T)
     with pytest.raises(TypeError, match=r"out\[0\] must be a numpy array, got bytes"):
         lib["rows"](x, out=(bytes(72),))
+
+
+SCRATCH = """
+func.func @scratch(%x: tensor<?x0xf32> {fff.name = "x"}) -> tensor<f32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x0xf32>
+  %e = tensor.empty(%n) : tensor<?x1024xf32>
+  %one = arith.constant 1.0 : f32
+  %t = linalg.fill ins(%one : f32) outs(%e : tensor<?x1024xf32>) -> tensor<?x1024xf32>
+  %zero = arith.constant 0.0 : f32
+  %i = tensor.empty() : tensor<f32>
+  %z = linalg.fill ins(%zero : f32) outs(%i : tensor<f32>) -> tensor<f32>
+  %s = linalg.reduce ins(%t : tensor<?x1024xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %b: f32) {
+      %r = arith.addf %a, %b : f32
+      linalg.yield %r : f32
+    }
+  return %s : tensor<f32>
+}
+"""
+
+
+def test_temporaries_too_large_are_errors_not_crashes(tmp_path):
+    """An empty rows x 0 argument with 2^60 or 2^40 rows: the rows x 1024
+    temporary's byte size overflows, or cannot be allocated. Both are
+    statuses (FFF_ERROR_SIZE, FFF_ERROR_OUT_OF_MEMORY) that Python raises,
+    and the library works afterwards (C: test/Integration/CPU/c-abi-contract.test)."""
+    from fff_mlir.native import FFFRuntimeError
+    scratch = compile_mlir(SCRATCH, tmp_path / "libscratch.so", CompileOptions())["scratch"]
+    with pytest.raises(FFFRuntimeError, match="returned 6: sizes too large"):
+        scratch(np.empty((2**60, 0), np.float32))  # numpy refuses 2^61
+    with pytest.raises(FFFRuntimeError, match="returned 7: out of memory allocating a temporary"):
+        scratch(np.empty((2**40, 0), np.float32))
+    assert scratch(np.empty((3, 0), np.float32)) == 3 * 1024

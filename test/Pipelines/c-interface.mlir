@@ -6,12 +6,12 @@
 // RUN: FileCheck %s < %t.opt.mlir
 
 // The call is inlined before the ABI is described, so the result's B*S rows
-// are known; the entry point computes them.
+// are known; the entry point computes them, overflow-checked.
 // CHECK: #[[ROWS:.*]] = affine_map<()[s0, s1] -> (s0 * s1, 2)>
 // CHECK: llvm.func internal @encode(
 // CHECK: llvm.func @fff_encode(%{{.*}}: !llvm.ptr, %[[B:.*]]: i64, %[[S:.*]]: i64, %{{.*}}: !llvm.ptr) -> i32
 // CHECK-SAME: sizes = #[[ROWS]]
-// CHECK: llvm.mul %[[B]], %[[S]]
+// CHECK: "llvm.intr.smul.with.overflow"(%[[B]], %[[S]])
 func.func @encode(%x: tensor<?x?x4xf32>) -> tensor<?x2xf32> {
   %flat = tensor.collapse_shape %x [[0, 1], [2]] : tensor<?x?x4xf32> into tensor<?x4xf32>
   %y = call @layer(%flat) : (tensor<?x4xf32>) -> tensor<?x2xf32>

@@ -6,6 +6,9 @@
 // CACHE-DAG: llvm.func @_mlir_memref_to_llvm_free(!llvm.ptr)
 // CACHE-DAG: llvm.func @_mlir_memref_to_llvm_alloc(i64) -> !llvm.ptr
 // CACHE-LABEL: llvm.func @temporaries(
+// Each dynamic size is guarded first (fff-check-allocation-sizes).
+// CACHE: llvm.mul %{{.*}}, %{{.*}} : i128
+// CACHE: llvm.call @fffHostCheckSize(%{{.*}}) : (i32) -> ()
 // CACHE: llvm.call @_mlir_memref_to_llvm_alloc
 // CACHE: llvm.call @_mlir_memref_to_llvm_alloc
 // CACHE: llvm.call @_mlir_memref_to_llvm_free
@@ -13,6 +16,7 @@
 // CACHE-NOT: @free
 
 // PLAIN-NOT: _mlir_memref_to_llvm
+// PLAIN-NOT: fffHostCheckSize
 // PLAIN-LABEL: llvm.func @temporaries(
 // PLAIN: llvm.call @malloc
 // PLAIN: llvm.call @free

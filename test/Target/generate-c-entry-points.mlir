@@ -3,14 +3,25 @@
 // RUN: fff-opt %s --split-input-file --fff-generate-c-entry-points --verify-diagnostics | FileCheck %s
 
 // f(x: [B][S][4]) -> [B*S][4]: the result's rows are the product of two size
-// parameters, computed before the checks and passed in its descriptor.
+// parameters, computed before the checks and passed in its descriptor. The
+// byte sizes of x (4*B*S*4) and of the result, and the product itself, are
+// overflow-checked; an overflow is status 6 (FFF_ERROR_SIZE), below a
+// negative size (2) and above the shape rules and NULL pointers.
 // CHECK-LABEL: llvm.func internal @f(
 // CHECK-NOT:     fff.c_abi
 // CHECK:       llvm.func @fff_f(%[[X:.*]]: !llvm.ptr, %[[B:.*]]: i64, %[[S:.*]]: i64, %[[OUT:.*]]: !llvm.ptr) -> i32
 // CHECK-SAME:    fff.c_abi = {args = [{name = "x"
 // CHECK:         llvm.icmp "slt" %[[B]]
 // CHECK:         llvm.icmp "slt" %[[S]]
-// CHECK:         %[[ROWS:.*]] = llvm.mul %[[B]], %[[S]]
+// CHECK:         "llvm.intr.smul.with.overflow"(%{{.*}}, %[[B]])
+// CHECK:         %[[PAIR:.*]] = "llvm.intr.smul.with.overflow"(%[[B]], %[[S]])
+// CHECK-NEXT:    %[[ROWS:.*]] = llvm.extractvalue %[[PAIR]][0]
+// CHECK-NEXT:    %[[WRAPS:.*]] = llvm.extractvalue %[[PAIR]][1]
+// CHECK-NEXT:    llvm.or %{{.*}}, %[[WRAPS]] : i1
+// CHECK:         %[[SIZE:.*]] = llvm.mlir.constant(6 : i32)
+// CHECK-NEXT:    llvm.select %{{.*}}, %[[SIZE]], %{{.*}} : i1, i32
+// CHECK-NEXT:    %[[NEGATIVE:.*]] = llvm.mlir.constant(2 : i32)
+// CHECK-NEXT:    llvm.select %{{.*}}, %[[NEGATIVE]], %{{.*}} : i1, i32
 // CHECK:         llvm.cond_br %{{.*}}, ^[[EXIT:.*]](%{{.*}} : i32), ^[[GO:.*]]
 // CHECK:       ^[[GO]]:
 // CHECK:         llvm.call @f(%[[X]], %[[X]], %{{.*}}, %[[B]], %[[S]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT]], %[[OUT]], %{{.*}}, %[[ROWS]], %{{.*}}, %{{.*}}, %{{.*}})

@@ -20,6 +20,7 @@
 #include "fff/Target/ConstantLimits.h"
 #include "fff/Target/LLVMCodegen.h"
 #include "fff/Target/Passes.h"
+#include "fff/Tools/ErrorHandlers.h"
 #include "fff/Version.h"
 
 #include "mlir/IR/AsmState.h"
@@ -174,6 +175,17 @@ cl::opt<uint64_t> maxTotalConstantBytes(
     cl::desc("Most bytes of constants in all (default 1.5 GiB: a shared "
              "library's code reaches its data within 2 GiB)"),
     cl::init(fff::kDefaultMaxTotalConstantBytes), cl::cat(category));
+cl::opt<fff::Sanitizer> sanitize(
+    "sanitize",
+    cl::desc("Instrument the generated code for a sanitizer, whose runtime "
+             "the loading program must provide (clang -fsanitize=..., or "
+             "LD_PRELOAD of libclang_rt.<name>-x86_64.so):"),
+    cl::values(clEnumValN(fff::Sanitizer::None, "none", "no instrumentation"),
+               clEnumValN(fff::Sanitizer::Address, "address",
+                          "AddressSanitizer"),
+               clEnumValN(fff::Sanitizer::Thread, "thread",
+                          "ThreadSanitizer")),
+    cl::init(fff::Sanitizer::None), cl::cat(category));
 cl::opt<bool> showProgress(
     "progress",
     cl::desc("Print each stage to stderr as it ends, with its wall time "
@@ -306,6 +318,20 @@ static LogicalResult configure(Compilation &c) {
     return fail("target: " + error);
   if (failed(checkTargetFlags(c.gpu)))
     return failure();
+  if (c.gpu && sanitize != fff::Sanitizer::None)
+    return fail("--sanitize instruments CPU code: it needs --target=cpu");
+  if (sanitize == fff::Sanitizer::Thread) {
+    // LLVM's ThreadSanitizer pass leaves accesses wider than 16 bytes
+    // uninstrumented: AVX vectors would be races it cannot see.
+    FailureOr<int64_t> lanes = fff::getVectorWidth(
+        c.cpuPipeline, [](const Twine &message) { return fail(message); });
+    if (failed(lanes))
+      return failure();
+    if (*lanes > 4 || fff::getPreferredVectorWidth(*c.machine) > 4)
+      return fail("--sanitize=thread sees only accesses of up to 16 bytes: "
+                  "compile for SSE vectors (--target-cpu=x86-64, and "
+                  "--vector-width of at most 4)");
+  }
   auto report = [](const Twine &message) { return fail(message); };
   return c.gpu ? fff::verifyGPUPipelineOptions(c.gpuPipeline, report)
                : fff::verifyCPUPipelineOptions(c.cpuPipeline, report);
@@ -348,7 +374,9 @@ static LogicalResult lower(ModuleOp module, const Compilation &c) {
     pm.addPass(fff::createConvertFFFToGPU(emulate));
     pm.addPass(fff::createFFFGPUExpandMath());
     fff::buildCPUPipeline(pm, c.cpuPipeline); // out-params, no c-interface
-    pm.addPass(fff::createFFFGenerateCEntryPoints());
+    fff::FFFGenerateCEntryPointsOptions entryPoints;
+    entryPoints.hostRuntime = c.cpuPipeline.workspaceCache;
+    pm.addPass(fff::createFFFGenerateCEntryPoints(entryPoints));
   } else {
     fff::buildCPUPipeline(pm, c.cpuPipeline);
   }
@@ -417,7 +445,11 @@ static LogicalResult linkSharedLibrary(llvm::Module &llvmModule,
   if (llvmModule.getFunction(fff::kSgemmName))
     libraries.push_back("openblas");
   SmallVector<std::string> extraInputs;
-  if (llvmModule.getFunction("_mlir_memref_to_llvm_free")) {
+  // Allocations, their guards and the entry points' fffHostRun.
+  if (llvm::any_of(ArrayRef<StringRef>{"_mlir_memref_to_llvm_free",
+                                       "_mlir_memref_to_llvm_alloc",
+                                       "fffHostRun", "fffHostCheckSize"},
+                   [&](StringRef name) { return llvmModule.getFunction(name); })) {
     if (!llvm::sys::fs::exists(hostRuntime))
       return fail("the host runtime archive '" + hostRuntime +
                   "' does not exist (--host-runtime)");
@@ -430,6 +462,9 @@ static LogicalResult linkSharedLibrary(llvm::Module &llvmModule,
                   "' does not exist (--cuda-runtime)");
     extraInputs.append({cudaRuntime, "-lstdc++", "-ldl"});
   }
+  // The sanitizer's runtime comes from the loading program.
+  if (sanitize != fff::Sanitizer::None)
+    extraInputs.push_back("-Wl,-z,undefs");
   if (failed(fff::linkSharedLibrary(objectPath, outputFile, linker, libraries,
                                     extraInputs, error)))
     return fail(error);
@@ -477,6 +512,10 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   if (!llvmModule)
     return failure();
   progress.done("LLVM IR, optimized at -O" + Twine(optLevel.getValue()));
+  std::string error;
+  if (failed(fff::instrumentForSanitizer(*llvmModule, *c.machine, sanitize,
+                                         error)))
+    return fail(error);
   switch (emitKind) {
   case EmitKind::LLVM:
     return writeOutput([&](llvm::raw_pwrite_stream &os) {
@@ -500,33 +539,15 @@ static void printVersion(llvm::raw_ostream &os) {
 /// LLVM's fatal errors (and failed allocations inside LLVM) end the run as
 /// an error with exit code 1, not a crash report that blames LLVM.
 static void installErrorHandlers() {
-  llvm::install_fatal_error_handler(
-      [](void *, const char *reason, bool) {
-        llvm::WithColor::error(llvm::errs(), "fff-compile")
-            << reason << " (while compiling '" << getSourceName() << "')\n";
-        llvm::errs().flush();
-        std::_Exit(1);
-      },
-      nullptr);
-  llvm::install_bad_alloc_error_handler(
-      [](void *, const char *reason, bool) {
-        // No allocation here: there may be no memory left for one.
-        static const char message[] =
-            "fff-compile: error: out of memory; the input may be too large "
-            "for this machine (see --max-constant-bytes)\n";
-        (void)!::write(2, message, sizeof(message) - 1);
-        std::_Exit(1);
-      },
-      nullptr);
-  // The last resort for a C++ exception out of a library (std::length_error
-  // from a vector too large): the tools are built without exceptions.
-  std::set_terminate([] {
-    llvm::WithColor::error(llvm::errs(), "fff-compile")
-        << "a size limit of the C++ library was exceeded while compiling '"
-        << getSourceName() << "'; the input is likely too large\n";
-    llvm::errs().flush();
-    std::_Exit(1);
-  });
+  fff::ToolErrorHandlers handlers;
+  handlers.tool = "fff-compile";
+  handlers.context = []() -> std::string {
+    return ("while compiling '" + getSourceName() + "'").str();
+  };
+  handlers.outOfMemoryLine =
+      "fff-compile: error: out of memory; the input may be too large for "
+      "this machine (see --max-constant-bytes)\n";
+  fff::installToolErrorHandlers(handlers);
 }
 
 int main(int argc, char **argv) {

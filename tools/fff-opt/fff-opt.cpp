@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "fff/InitAllFFF.h"
+#include "fff/Tools/ErrorHandlers.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -20,6 +21,14 @@ void registerTestLayerStrategiesPass();
 } // namespace mlir::fff::test
 
 int main(int argc, char **argv) {
+  // LLVM's fatal errors end the run as one error line, exit code 1.
+  mlir::fff::ToolErrorHandlers handlers;
+  handlers.tool = "fff-opt";
+  handlers.outOfMemoryLine =
+      "fff-opt: error: out of memory; the input may be too large for this "
+      "machine\n";
+  mlir::fff::installToolErrorHandlers(handlers);
+
   mlir::registerAllPasses();
   mlir::fff::registerAllFFFPasses();
   mlir::fff::test::registerTestLayerStrategiesPass(); // test/lib

@@ -10,6 +10,12 @@
 
 using namespace fff::host_runtime;
 
+// In the sanitizer build: these tests ask for more memory than exists and
+// expect the NULL that the runtime turns into a status, not ASan's report.
+extern "C" const char *__asan_default_options() {
+  return "allocator_may_return_null=1";
+}
+
 namespace {
 
 class HostRuntimeTest : public ::testing::Test {
@@ -77,9 +83,67 @@ TEST_F(HostRuntimeTest, AlignedRequestsGetAlignedBlocks) {
     EXPECT_EQ(reinterpret_cast<uintptr_t>(q) % alignment, 0u);
     _mlir_memref_to_llvm_free(q);
   }
-  EXPECT_EQ(_mlir_memref_to_llvm_aligned_alloc(3, 64), nullptr);
-  EXPECT_EQ(_mlir_memref_to_llvm_aligned_alloc(0, 64), nullptr);
-  EXPECT_EQ(_mlir_memref_to_llvm_aligned_alloc(64, ~uint64_t(0) - 8), nullptr);
+}
+
+/// fffHostRun(body) for a lambda.
+template <typename F> int32_t run(F body, int32_t unwind = 1) {
+  return fffHostRun([](void *f) { (*static_cast<F *>(f))(); }, &body, unwind);
+}
+
+constexpr int32_t kOk = 0, kSize = 6, kOutOfMemory = 7; // CStatus.def
+
+TEST_F(HostRuntimeTest, FailedAllocationsEndTheCallWithAStatus) {
+  EXPECT_EQ(run([] { _mlir_memref_to_llvm_alloc(~uint64_t(0) - 8); }),
+            kOutOfMemory);
+  EXPECT_EQ(run([] { _mlir_memref_to_llvm_aligned_alloc(64, ~uint64_t(0)); }),
+            kOutOfMemory);
+  EXPECT_EQ(run([] { _mlir_memref_to_llvm_aligned_alloc(3, 64); }),
+            kOutOfMemory);
+  EXPECT_EQ(run([] { fffHostCheckSize(1); }), kSize);
+  EXPECT_EQ(run([] { fffHostCheckSize(0); }), kOk);
+  bool after = false;
+  EXPECT_EQ(run([&] {
+              fffHostCheckSize(1);
+              after = true;
+            }),
+            kSize);
+  EXPECT_FALSE(after); // the code does not go on
+}
+
+TEST_F(HostRuntimeTest, AFailedCallFreesWhatItAllocated) {
+  void *kept = nullptr;
+  EXPECT_EQ(run([&] {
+              kept = _mlir_memref_to_llvm_alloc(kLarge);
+              void *freed = _mlir_memref_to_llvm_alloc(2 * kLarge);
+              _mlir_memref_to_llvm_free(freed);
+              _mlir_memref_to_llvm_alloc(3 * kLarge);
+              fffHostCheckSize(1);
+            }),
+            kSize);
+  // All three blocks are back in the cache, `kept` included.
+  EXPECT_EQ(cacheState().blocks, 3);
+  EXPECT_EQ(_mlir_memref_to_llvm_alloc(kLarge), kept);
+  _mlir_memref_to_llvm_free(kept);
+}
+
+TEST_F(HostRuntimeTest, ASuccessfulCallReturnsOk) {
+  EXPECT_EQ(run([] {
+              void *p = _mlir_memref_to_llvm_alloc(kLarge);
+              std::memset(p, 0, kLarge);
+              _mlir_memref_to_llvm_free(p);
+            }),
+            kOk);
+  // Calls nest: the inner one's failure is its own.
+  EXPECT_EQ(run([] { EXPECT_EQ(run([] { fffHostCheckSize(1); }), kSize); }),
+            kOk);
+}
+
+TEST(HostRuntimeDeathTest, FailuresThatCannotUnwindAbortWithAMessage) {
+  EXPECT_DEATH(fffHostCheckSize(1), "not called through a C entry point");
+  EXPECT_DEATH(_mlir_memref_to_llvm_alloc(~uint64_t(0) - 8),
+               "out of memory in code that cannot return a status");
+  EXPECT_DEATH(run([] { fffHostCheckSize(1); }, /*unwind=*/0),
+               "an OpenMP parallel region");
 }
 
 TEST_F(HostRuntimeTest, TheCacheIsBounded) {

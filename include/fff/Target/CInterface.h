@@ -116,8 +116,10 @@ FailureOr<std::vector<CEntryPoint>> readCEntryPoints(ModuleOp module);
 /// Adds the entry point described by `fff.c_abi` on the lowered `callee`
 /// (fff-generate-c-entry-points): a function that checks the C arguments
 /// and calls `callee`, which becomes internal so that only the C ABI is
-/// exported. The attribute moves to the entry point.
-LogicalResult generateCEntryPoint(LLVM::LLVMFuncOp callee);
+/// exported. The attribute moves to the entry point. With `hostRuntime`
+/// the call runs under the host runtime's fffHostRun, which reports failed
+/// allocations as a status (HostRuntime.h).
+LogicalResult generateCEntryPoint(LLVM::LLVMFuncOp callee, bool hostRuntime);
 
 /// Writes the C header declaring `entries`. `source` is named in a comment.
 void writeCHeader(llvm::raw_ostream &os, ArrayRef<CEntryPoint> entries,

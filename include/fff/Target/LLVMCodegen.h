@@ -53,6 +53,19 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
                                                    llvm::TargetMachine &machine,
                                                    unsigned optLevel);
 
+/// The sanitizers whose instrumentation fff-compile can add to the code it
+/// generates (--sanitize).
+enum class Sanitizer { None, Address, Thread };
+
+/// Instruments every function `module` defines for `sanitizer` with LLVM's
+/// own passes (AddressSanitizer, ThreadSanitizer), after optimization as
+/// clang's -fsanitize runs them. The code then calls the sanitizer's
+/// runtime, which the process that loads it must provide (a program built
+/// with clang's -fsanitize, or the runtime in LD_PRELOAD).
+LogicalResult instrumentForSanitizer(llvm::Module &module,
+                                     llvm::TargetMachine &machine,
+                                     Sanitizer sanitizer, std::string &error);
+
 /// Writes assembly (`object` false) or an object file for `module`.
 LogicalResult emitMachineCode(llvm::Module &module,
                               llvm::TargetMachine &machine, bool object,

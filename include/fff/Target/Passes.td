@@ -90,8 +90,47 @@ def FFFGenerateCEntryPoints : Pass<"fff-generate-c-entry-points",
     and calls the lowered function, which becomes internal. GPU entry
     points (`device`) also report the CUDA runtime's errors
     (`FFF_ERROR_GPU`). The description moves to the entry point.
+
+    Sizes are overflow-checked: an argument or result whose byte size does
+    not fit in `int64_t`, or a size expression that overflows, is
+    `FFF_ERROR_SIZE`. With `host-runtime` (the lowered code allocates
+    through fff-compile's host runtime: fff-cpu-pipeline
+    `workspace-cache`), the call runs under the runtime's `fffHostRun`, so
+    that a temporary whose size overflows (`fff-check-allocation-sizes`)
+    or whose allocation fails returns `FFF_ERROR_SIZE` or
+    `FFF_ERROR_OUT_OF_MEMORY`, with every temporary freed.
   }];
+  let options = [
+    Option<"hostRuntime", "host-runtime", "bool", /*default=*/"false",
+           "Run CPU calls under the host runtime's fffHostRun, which "
+           "returns failed allocations as statuses">,
+  ];
   let dependentDialects = ["LLVM::LLVMDialect"];
+}
+
+def FFFCheckAllocationSizes : Pass<"fff-check-allocation-sizes",
+                                   "ModuleOp"> {
+  let summary = "Guard the byte size of every dynamically sized heap "
+                "allocation against overflow";
+  let description = [{
+    Runs on buffers, before the LLVM lowering. memref-to-LLVM computes an
+    allocation's byte size as a product that wraps around silently: rows
+    times a width past 2^63 bytes would allocate a few bytes and the code
+    would then write far past them. Before each `memref.alloc` with dynamic
+    sizes this pass computes the same product with overflow checks and
+    passes the verdict (1 when it overflows or a size is negative) to
+    `fffHostCheckSize` of fff-compile's host runtime, which then does not
+    return: under an entry point the call ends with `FFF_ERROR_SIZE`
+    (fff-generate-c-entry-points `host-runtime`). fff-cpu-pipeline runs it
+    just before `convert-scf-to-cf`: after the canonicalizer has inlined
+    the `memref.alloca_scope` of OpenMP loop bodies, which a call would
+    keep (it may touch the stack) and `convert-scf-to-cf` would then make
+    invalid; it does so with `workspace-cache`, the option that links the
+    host runtime. An allocation whose static size alone overflows is a
+    compile-time error naming it.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "func::FuncDialect",
+                           "memref::MemRefDialect"];
 }
 
 #endif // FFF_TARGET_PASSES_TD

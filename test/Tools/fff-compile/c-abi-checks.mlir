@@ -21,6 +21,8 @@
 // The bounds join the shape rules (FFF_ERROR_SHAPE_MISMATCH); then one loop
 // reads every id before the model runs and leaves with status 5 at the
 // first outside [0, 5), compared unsigned so that negative ids fail too.
+// MLIR:       llvm.func internal @fff_embed.body(
+// MLIR:         llvm.call @embed(
 // MLIR-LABEL: llvm.func @fff_embed(
 // MLIR:         llvm.icmp "sgt"
 // MLIR:         llvm.cond_br %{{.*}}, ^[[EXIT:bb[0-9]+]](%{{.*}} : i32), ^[[GO:bb[0-9]+]]
@@ -34,7 +36,7 @@
 // MLIR:         %[[BAD:.*]] = llvm.icmp "uge" %[[ID]], %{{.*}} : i64
 // MLIR:         llvm.cond_br %[[BAD]], ^[[EXIT]](%{{.*}} : i32), ^[[HEAD]](%{{.*}} : i64)
 // MLIR:       ^[[CALL]]:
-// MLIR:         llvm.call @embed(
+// MLIR:         llvm.call @fffHostRun(
 // MLIR:       ^[[EXIT]](%{{.*}}: i32):
 #id = affine_map<(i, j, k) -> (i, j)>
 #out = affine_map<(i, j, k) -> (i, j, k)>

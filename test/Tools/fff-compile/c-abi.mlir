@@ -17,7 +17,9 @@
 // HEADER-NEXT:   FFF_ERROR_NEGATIVE_DIMENSION = 2,   /* a size argument is < 0 */
 // HEADER-NEXT:   FFF_ERROR_SHAPE_MISMATCH = 3,       /* sizes break a rule listed under 'requires' */
 // HEADER-NEXT:   FFF_ERROR_GPU = 4,                  /* a CUDA driver call failed: fffGpuLastError() */
-// HEADER-NEXT:   FFF_ERROR_INDEX_OUT_OF_RANGE = 5    /* an index array holds a value outside [0, its bound) */
+// HEADER-NEXT:   FFF_ERROR_INDEX_OUT_OF_RANGE = 5,   /* an index array holds a value outside [0, its bound) */
+// HEADER-NEXT:   FFF_ERROR_SIZE = 6,                 /* a size computation overflows: an array or temporary of 2^63 bytes or more (results unspecified if a temporary) */
+// HEADER-NEXT:   FFF_ERROR_OUT_OF_MEMORY = 7         /* allocating a temporary failed; the results are unspecified */
 // HEADER-NEXT: };
 // HEADER: static inline const char *fff_status_string(int32_t status)
 // HEADER: case FFF_ERROR_SHAPE_MISMATCH: return "argument sizes break a shape rule of the model";
@@ -113,18 +115,27 @@ func.func private @helper() {
 // internal) with descriptors of the caller's arrays: the result is an
 // out-parameter the compiled code writes in place, so (rows not grouped:
 // grouping allocates its scratch, test/Dialect/FFF/group-rows.mlir) there
-// is no allocation and no copy.
+// is no allocation and no copy. The call runs under the host runtime's
+// fffHostRun, which turns failed allocations into statuses: the
+// descriptors go into a struct that fff_layer.body reads back.
 // MLIR-LABEL: llvm.func internal @layer(
 // MLIR-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64) {
 // MLIR-NOT: llvm.call @malloc
+// MLIR:      llvm.func internal @fff_layer.body(%{{.*}}: !llvm.ptr) {
+// MLIR:        llvm.call @layer(
 // MLIR: llvm.func @fff_layer(%[[X:.*]]: !llvm.ptr, %[[ROWS:.*]]: i64, %[[OUT:.*]]: !llvm.ptr) -> i32
 // MLIR:         llvm.icmp "slt" %[[ROWS]]
 // MLIR:         llvm.mlir.zero : !llvm.ptr
 // MLIR:         llvm.cond_br %{{.*}}, ^[[EXIT:.*]](%{{.*}} : i32), ^[[BODY:.*]]
 // MLIR:       ^[[BODY]]:
-// MLIR:         llvm.call @layer(%[[X]], %[[X]], %{{.*}}, %[[ROWS]], %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT]], %[[OUT]], %{{.*}}, %[[ROWS]],
+// MLIR:         llvm.store %[[X]]
+// MLIR-NEXT:    llvm.getelementptr
+// MLIR-NEXT:    llvm.store %[[X]]
+// MLIR:         llvm.store %[[ROWS]]
+// MLIR:         llvm.store %[[OUT]]
 // MLIR-NOT:     memcpy
 // MLIR-NOT:     @free
+// MLIR:         llvm.call @fffHostRun(
 // MLIR:         llvm.br ^[[EXIT]]
 // MLIR:       ^[[EXIT]](%[[STATUS:.*]]: i32):
 // MLIR-NEXT:    llvm.return %[[STATUS]] : i32

@@ -15,17 +15,19 @@
 // RUN: not test -f %t/liblayer.h
 
 // The entry point carries the CPU, so the optimizer and the code generator
-// agree on the vector width; the lowered function is inlined into it.
+// agree on the vector width; the lowered function is inlined into its body,
+// which the entry point runs under the host runtime's fffHostRun.
 // LLVM: define{{.*}} i32 @fff_layer(ptr {{.*}}, i64 {{.*}}, ptr {{.*}}) {{.*}}#[[ATTRS:[0-9]+]]
+// LLVM: call i32 @fffHostRun(ptr nonnull @fff_layer.body
 // LLVM-NOT: define{{.*}} @layer(
 // LLVM: attributes #[[ATTRS]] = {{.*}}"target-cpu"="skylake-avx512"
 
 // vector-width=auto picks 16 lanes with AVX-512, 4 with SSE and NEON.
-// AVX512: fff_layer:
+// AVX512: fff_layer.body:
 // AVX512: zmm
-// SSE: fff_layer:
+// SSE: fff_layer.body:
 // SSE-NOT: {{[yz]mm}}
-// ARM: fff_layer:
+// ARM: fff_layer.body:
 // ARM: fmla v{{[0-9]+}}.4s
 
 // OBJ: T fff_layer
