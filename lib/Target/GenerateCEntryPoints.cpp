@@ -171,17 +171,6 @@ struct EntryPointBuilder {
 };
 } // namespace
 
-/// `int32_t fffGpuTakeError(void)` of the CUDA runtime, declared once.
-static LLVM::LLVMFuncOp lookupOrCreateTakeError(ModuleOp module,
-                                                EntryPointBuilder &eb) {
-  constexpr StringLiteral name = "fffGpuTakeError";
-  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
-    return existing;
-  OpBuilder b(module.getBodyRegion());
-  return LLVM::LLVMFuncOp::create(b, eb.loc, name,
-                                  LLVM::LLVMFunctionType::get(eb.i32Type, {}));
-}
-
 /// Declares `name` of `type` in `module` once.
 static LLVM::LLVMFuncOp lookupOrDeclare(ModuleOp module, Location loc,
                                         StringRef name,
@@ -417,7 +406,10 @@ LogicalResult fff::generateCEntryPoint(LLVM::LLVMFuncOp callee,
   } else {
     // The CUDA runtime records failures instead of aborting: drop any left
     // from the caller's own runtime calls, run, then report this call's.
-    auto takeError = lookupOrCreateTakeError(module, eb);
+    // `int32_t fffGpuTakeError(void)` of the CUDA runtime.
+    auto takeError =
+        lookupOrDeclare(module, loc, "fffGpuTakeError",
+                        LLVM::LLVMFunctionType::get(eb.i32Type, {}));
     LLVM::CallOp::create(b, loc, takeError, ValueRange{});
     LLVM::CallOp::create(b, loc, callee, operands);
     Value error =
