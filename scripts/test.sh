@@ -95,7 +95,9 @@ if [[ "${FFF_SANITIZERS:-on}" != off ]]; then
     FFF_BUILD_DIR=$build PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}" \
     "$python" -m pytest -q -p no:cacheprovider \
     "$root/python/tests/test_c_abi.py" "$root/python/tests/test_model_ops.py" \
-    "$root/python/tests/test_native.py" --junitxml="$results/pytest-asan.xml" || rc=1
+    "$root/python/tests/test_native.py" "$root/python/tests/test_softmax.py" \
+    "$root/python/tests/test_row_reductions.py" \
+    --junitxml="$results/pytest-asan.xml" || rc=1
   reports+=("$results/pytest-asan.xml")
 fi
 

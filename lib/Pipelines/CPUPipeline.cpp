@@ -150,8 +150,6 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertFFFToLinalg(convert));
   // Elementwise arith/math on tensors around the layers (y + y, ...).
   pm.addPass(createConvertElementwiseToLinalgPass());
-  // linalg.softmax has no loop lowering upstream; its decomposition does.
-  pm.addPass(createFFFDecomposeAggregates());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -164,6 +162,15 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   // Dense matmuls on buffers -> BLAS calls, before the rest become loops.
   if (options.blas)
     pm.addPass(createConvertLinalgToBlas());
+  // linalg.softmax has no loop lowering upstream: row loops, in vectors.
+  ConvertSoftmaxToLoopsOptions softmax;
+  softmax.vectorWidth = *vectorWidth;
+  pm.addPass(createConvertSoftmaxToLoops(softmax));
+  // Sums along rows (a layer norm's) in vectors, which LLVM does not make
+  // of a loop whose additions must stay in order.
+  ConvertRowReductionsToLoopsOptions reductions;
+  reductions.vectorWidth = *vectorWidth;
+  pm.addPass(createConvertRowReductionsToLoops(reductions));
   // Loops and vectors -> LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());
   if (options.openmp) {
@@ -190,6 +197,11 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   // libm has no rsqrtf: 1 / sqrt(x) instead, which LLVM emits inline.
   pm.addPass(math::createMathExpandOpsPass(
       math::MathExpandOpsPassOptions{{"rsqrt"}}));
+  // Vector exp (the softmax rows') as a polynomial, not a libm call per lane.
+  pm.addPass(createFFFApproximateVectorMath());
+  // What has an LLVM intrinsic becomes one (the polynomials' fma and floor
+  // are then instructions, not libm calls per lane); the rest calls libm.
+  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   if (options.openmp)

@@ -164,4 +164,73 @@ def ConvertLinalgToBlas : Pass<"convert-linalg-to-blas", "ModuleOp"> {
                            "scf::SCFDialect"];
 }
 
+def ConvertSoftmaxToLoops : Pass<"convert-softmax-to-loops"> {
+  let summary = "Lower linalg.softmax on buffers to a parallel loop over its "
+                "rows, in vectors where a row has unit stride";
+  let description = [{
+    Runs after bufferization. Each `linalg.softmax` on float buffers becomes
+    an `scf.forall` over every dimension but the softmax one; each
+    iteration takes one row (rank-1 `memref.subview`s of the input and the
+    output) in three passes: its maximum, `exp(x - max)` stored to the
+    output and summed, and the division by the sum. A row stays in cache
+    across the three passes, where upstream's decomposition
+    (`fff-decompose-aggregates`) makes four passes over the whole tensor.
+
+    With `vector-width` W > 1, rows of unit stride (known from the types,
+    else checked at run time by an `scf.if`) run in `vector<Wxf32>` loads,
+    with one masked vector for a tail shorter than W: its lanes off are
+    `-inf` for the maximum and do not count in the sum. Other rows (a
+    softmax over an outer dimension, a strided view), and every row with W
+    0 or 1, run one element at a time. The max is `arith.maximumf`, so a NaN
+    in a row makes the whole row NaN, as in PyTorch; so does a row that is
+    all `-inf`. The input and the output may be the same buffer.
+
+    The vector `math.exp` this emits becomes a polynomial in
+    `fff-approximate-vector-math`; scalar code keeps libm's `exp`.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "Lanes of the vector code for rows of unit stride (0-64; 0 or 1 "
+           "= scalar code only)">,
+  ];
+  let dependentDialects = ["arith::ArithDialect", "math::MathDialect",
+                           "memref::MemRefDialect", "scf::SCFDialect",
+                           "vector::VectorDialect"];
+}
+
+def ConvertRowReductionsToLoops : Pass<"convert-row-reductions-to-loops"> {
+  let summary = "Lower linalg.generic reductions along unit-stride rows to a "
+                "parallel loop over the rows, each reduced in vectors";
+  let description = [{
+    Runs after bufferization, before `convert-linalg-to-loops`. It takes a
+    `linalg.generic` on buffers whose last loop is its only reduction loop,
+    with one output that the loop does not index, where every input either
+    reads along that loop as its last dimension with unit stride (known
+    from its type) or does not depend on it (a value per row), and whose
+    body is elementwise arith and math ops ending in a combiner:
+    `arith.addf`, `mulf`, `maximumf`, `minimumf`, `maxnumf` or `minnumf` of
+    the output's value and one other (a layer norm's sums, a mean, a max).
+
+    Each row becomes one iteration of an `scf.forall` over the parallel
+    loops: the body runs on `vector<Wx...>` loads of the rows (row values
+    broadcast), combined into W partial results, with one masked vector
+    for a tail shorter than W whose lanes off count as the combiner's
+    identity; `vector.reduction` combines the W lanes, and the result is
+    combined with the output's value. The order of the combinations is not
+    the loop's: a sum is a sum of W partial sums, so it rounds differently
+    from a sequential one (as any vectorized sum does, PyTorch's included).
+
+    Other generics (a reduction over an outer dimension, a strided row,
+    `linalg.index` in the body, integer division, several outputs) and
+    every generic with `vector-width` below 2 are left to
+    `convert-linalg-to-loops`.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "Lanes of the vector code (0-64; below 2 leaves every op alone)">,
+  ];
+  let dependentDialects = ["arith::ArithDialect", "memref::MemRefDialect",
+                           "scf::SCFDialect", "vector::VectorDialect"];
+}
+
 #endif // FFF_CONVERSION_PASSES_TD

@@ -285,6 +285,31 @@ def FFFExpandStridedCopies : Pass<"fff-expand-strided-copies"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def FFFApproximateVectorMath : Pass<"fff-approximate-vector-math"> {
+  let summary = "Replace math ops on vectors by upstream's polynomial "
+                "approximations";
+  let description = [{
+    On the host, `convert-math-to-libm` turns a math op on a
+    `vector<Wxf32>` into W scalar libm calls. This pass rewrites the f32
+    vector ops named in `ops` into math's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`), which stay in vector
+    registers. Scalar ops keep libm, which rounds correctly.
+
+    The default is `exp`, which `convert-softmax-to-loops` emits: Cephes'
+    polynomial after a reduction to `(-ln 2 / 2, ln 2 / 2)`, with a relative
+    error below 2^-22.5 (about 2 ulp); inputs below about -87.3 give 0
+    (results under 2^-126 flush to zero), NaN stays NaN. An op name that is
+    not a math op is an error.
+  }];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "Math ops to approximate where they act on vectors, by name "
+               "without the 'math.' prefix (default: exp)">,
+  ];
+  let dependentDialects = ["arith::ArithDialect", "math::MathDialect",
+                           "vector::VectorDialect"];
+}
+
 def FFFDecomposeAggregates : Pass<"fff-decompose-aggregates"> {
   let summary = "Decompose linalg ops that are aggregates of simpler ones "
                 "(linalg.softmax) into those ops";
