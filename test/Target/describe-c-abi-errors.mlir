@@ -27,6 +27,20 @@ func.func @ratio(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
 
 // -----
 
+// A size read from the data: no caller could size the result's buffer before
+// the call, so the description stops it before bufferization, naming the
+// result and dimension.
+// expected-error @below {{dimension 0 of result 0 is not a function of the argument sizes}}
+func.func @data_dependent(%x: tensor<4xi64>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %v = tensor.extract %x[%c0] : tensor<4xi64>
+  %n = arith.index_cast %v : i64 to index
+  %e = tensor.empty(%n) : tensor<?xf32>
+  return %e : tensor<?xf32>
+}
+
+// -----
+
 // expected-error @below {{argument 0: fff.max_sizes bounds static dimension 1}}
 func.func @bound(%a: tensor<?x4xf32> {fff.max_sizes = array<i64: -1, 8>}) {
   return
