@@ -197,11 +197,9 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   // libm has no rsqrtf: 1 / sqrt(x) instead, which LLVM emits inline.
   pm.addPass(math::createMathExpandOpsPass(
       math::MathExpandOpsPassOptions{{"rsqrt"}}));
-  // Vector exp (the softmax rows') as a polynomial, not a libm call per lane.
+  // Vector exp (the softmax rows') as a polynomial of fma and floor
+  // instructions, not a libm call per lane.
   pm.addPass(createFFFApproximateVectorMath());
-  // What has an LLVM intrinsic becomes one (the polynomials' fma and floor
-  // are then instructions, not libm calls per lane); the rest calls libm.
-  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   if (options.openmp)

@@ -75,6 +75,24 @@ func.func @weighted(%x: tensor<?x?xf32>, %w: tensor<?xf32>) -> tensor<?xf32> {
   return %r : tensor<?xf32>
 }
 
+// mean(x) with 1/n a constant inside the body.
+func.func @mean(%x: tensor<?x24xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x24xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [#x, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<?x24xf32>) outs(%f : tensor<?xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %k = arith.constant 0.041666668 : f32
+      %s = arith.mulf %a, %k : f32
+      %t = arith.addf %o, %s : f32
+      linalg.yield %t : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
 // int32 rows, converted in the body.
 func.func @int_sum(%x: tensor<?x?xi32>) -> tensor<?xf32> {
   %c0 = arith.constant 0 : index
@@ -96,11 +114,16 @@ func.func @int_sum(%x: tensor<?x?xi32>) -> tensor<?xf32> {
 NUMPY = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min}
 
 
-@pytest.fixture(scope="module", params=[None, 0, 4, 16], ids=["auto", "loops", "w4", "w16"])
+# fff-compile's options per compiled variant ("loops": vector-width 0).
+VARIANTS = {"auto": {}, "loops": {"vector_width": 0}, "w4": {"vector_width": 4},
+            "w16": {"vector_width": 16}, "openmp": {"openmp": True}}
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS.values()), ids=list(VARIANTS))
 def lib(request, tmp_path_factory):
     out = tmp_path_factory.mktemp("reductions")
     return Library(compile_mlir(MODULE, out / "reductions.so",
-                                CompileOptions(vector_width=request.param)).path)
+                                CompileOptions(**request.param)).path)
 
 
 def rows(n: int, width: int, seed: int, scale: float = 1.0) -> np.ndarray:
@@ -135,6 +158,12 @@ def test_weighted_sum_with_a_vector_along_the_row(lib, shape):
     w = rows(1, shape[1], seed=8)[0]
     np.testing.assert_allclose(lib["weighted"](x, w), x.astype(np.float64) @ w,
                                rtol=1e-5, atol=1e-5)
+
+
+def test_mean_with_a_constant_in_the_body(lib):
+    x = rows(7, 24, seed=5)
+    np.testing.assert_allclose(lib["mean"](x), x.astype(np.float64).mean(axis=1),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_int32_rows(lib):

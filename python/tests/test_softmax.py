@@ -81,10 +81,15 @@ def inputs(rows: int, width: int, seed: int) -> np.ndarray:
     return x
 
 
-@pytest.fixture(scope="module", params=[None, 0, 4, 16], ids=["auto", "scalar", "w4", "w16"])
+# fff-compile's options per compiled variant ("scalar": vector-width 0).
+VARIANTS = {"auto": {}, "scalar": {"vector_width": 0}, "w4": {"vector_width": 4},
+            "w16": {"vector_width": 16}, "openmp": {"openmp": True}}
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS.values()), ids=list(VARIANTS))
 def lib(request, tmp_path_factory):
     out = tmp_path_factory.mktemp("softmax")
-    options = CompileOptions(vector_width=request.param)
+    options = CompileOptions(**request.param)
     return Library(compile_mlir(MODULE, out / "softmax.so", options).path)
 
 

@@ -207,7 +207,8 @@ def ConvertRowReductionsToLoops : Pass<"convert-row-reductions-to-loops"> {
     with one output that the loop does not index, where every input either
     reads along that loop as its last dimension with unit stride (known
     from its type) or does not depend on it (a value per row), and whose
-    body is elementwise arith and math ops ending in a combiner:
+    body is scalar constants and elementwise arith and math ops ending in a
+    combiner:
     `arith.addf`, `mulf`, `maximumf`, `minimumf`, `maxnumf` or `minnumf` of
     the output's value and one other (a layer norm's sums, a mean, a max).
 
@@ -221,9 +222,13 @@ def ConvertRowReductionsToLoops : Pass<"convert-row-reductions-to-loops"> {
     from a sequential one (as any vectorized sum does, PyTorch's included).
 
     Other generics (a reduction over an outer dimension, a strided row,
-    `linalg.index` in the body, integer division, several outputs) and
-    every generic with `vector-width` below 2 are left to
-    `convert-linalg-to-loops`.
+    rows of `i1` or other sub-byte elements, `linalg.index` in the body,
+    integer division, several outputs, an output that is also an input or
+    that leaves out a parallel loop) and every generic with `vector-width`
+    below 2 are left to `convert-linalg-to-loops`. Like the loops, the
+    rewrite assumes that the output does not overlap an input otherwise
+    (bufferization does not make such views); here the output is read and
+    written once per row, where the loops do it at every element.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",

@@ -57,6 +57,7 @@ std::optional<Combiner> matchCombiner(linalg::GenericOp generic) {
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   Operation *op = yield.getValues()[0].getDefiningOp();
   if (!op || op->getBlock() != &body || !out.hasOneUse() ||
+      !op->getResult(0).hasOneUse() ||
       op->getNumOperands() != 2 ||
       (op->getOperand(0) != out && op->getOperand(1) != out) ||
       op->getOperand(0) == op->getOperand(1))
@@ -88,28 +89,42 @@ LogicalResult matchRowReduction(linalg::GenericOp op) {
   AffineExpr last = getAffineDimExpr(n - 1, op.getContext());
   OpOperand *init = op.getDpsInitOperand(0);
   AffineMap initMap = op.getMatchingIndexingMap(init);
-  if (!initMap.isProjectedPermutation() || initMap.isFunctionOfDim(n - 1) ||
+  // One output element per row (the rows run in parallel), read and
+  // written once per row: no input may be the output.
+  if (!initMap.isProjectedPermutation() ||
+      initMap.getNumResults() != n - 1 || initMap.isFunctionOfDim(n - 1) ||
       !isa<FloatType>(getElementTypeOrSelf(init->get().getType())))
     return failure();
   for (OpOperand *input : op.getDpsInputOperands()) {
+    if (input->get() == init->get())
+      return failure();
     auto type = dyn_cast<MemRefType>(input->get().getType());
-    if (!type)
-      continue; // a scalar: the same for every row
+    if (!type) {
+      // A scalar: the same for every row.
+      if (!input->get().getType().isIntOrFloat())
+        return failure();
+      continue;
+    }
+    // Whole bytes: a vector of i1 (or i4) would be loaded packed.
+    Type element = type.getElementType();
     AffineMap map = op.getMatchingIndexingMap(input);
-    if (!map.isProjectedPermutation() ||
-        !type.getElementType().isIntOrFloat())
+    if (!map.isProjectedPermutation() || !element.isIntOrFloat() ||
+        element.getIntOrFloatBitWidth() % 8 != 0)
       return failure();
     // Along the row: the reduction dimension, last, with unit stride.
     if (map.isFunctionOfDim(n - 1) &&
         (map.getResults().back() != last || staticStride(input->get()) != 1))
       return failure();
   }
-  // A body of elementwise arith and math ops on scalars, then the combiner.
+  // A body of scalar constants and elementwise arith and math ops on
+  // scalars, then the combiner.
   if (!matchCombiner(op))
     return failure();
   // (No integer division: the tail's lanes off hold zeros.)
   for (Operation &inner : op.getRegion().front().without_terminator())
-    if (!inner.hasTrait<OpTrait::Elementwise>() || inner.getNumResults() != 1 ||
+    if ((!inner.hasTrait<OpTrait::Elementwise>() &&
+         !isa<arith::ConstantOp>(inner)) ||
+        inner.getNumResults() != 1 ||
         isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
             arith::CeilDivSIOp, arith::CeilDivUIOp, arith::FloorDivSIOp>(
             inner) ||
@@ -197,10 +212,16 @@ struct RowReductionToLoops : OpRewritePattern<linalg::GenericOp> {
     for (auto [arg, scalar] : llvm::zip(body.getArguments(), scalars))
       if (scalar)
         outside.map(arg, splat(b, loc, scalar));
-    for (Operation &inner : body.without_terminator())
+    for (Operation &inner : body.without_terminator()) {
+      if (isa<arith::ConstantOp>(inner)) {
+        Operation *constant = b.clone(inner);
+        outside.map(inner.getResult(0), splat(b, loc, constant->getResult(0)));
+        continue;
+      }
       for (Value operand : inner.getOperands())
         if (operand.getParentBlock() != &body && !outside.contains(operand))
           outside.map(operand, splat(b, loc, operand));
+    }
     Value identity = floatConstant(b, loc, outType, combiner.identity);
     Value identities = splat(b, loc, identity);
 
@@ -224,7 +245,7 @@ struct RowReductionToLoops : OpRewritePattern<linalg::GenericOp> {
         mapping.map(arg, loaded);
       }
       for (Operation &inner : body.without_terminator()) {
-        if (&inner == combiner.op)
+        if (&inner == combiner.op || isa<arith::ConstantOp>(inner))
           continue;
         SmallVector<Value> operands = llvm::map_to_vector(
             inner.getOperands(), [&](Value v) { return mapping.lookup(v); });

@@ -101,6 +101,30 @@ func.func @max(%x: memref<4x20xf32>, %m: memref<4xf32>) {
 
 // -----
 
+// A mean: the constant in the body is broadcast once, before the row loop.
+#x = affine_map<(i, j) -> (i, j)>
+#r = affine_map<(i, j) -> (i)>
+// CHECK-LABEL: func.func @mean
+// CHECK: scf.forall
+// CHECK:   %[[K:.*]] = arith.constant 1.250000e-01 : f32
+// CHECK:   %[[KS:.*]] = vector.broadcast %[[K]] : f32 to vector<8xf32>
+// CHECK:   scf.for
+// CHECK-NOT: arith.constant
+// CHECK:     arith.mulf %{{.*}}, %[[KS]] : vector<8xf32>
+func.func @mean(%x: memref<3x8xf32>, %m: memref<3xf32>) {
+  linalg.generic {indexing_maps = [#x, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<3x8xf32>) outs(%m : memref<3xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %k = arith.constant 0.125 : f32
+      %s = arith.mulf %a, %k : f32
+      %t = arith.addf %o, %s : f32
+      linalg.yield %t : f32
+  }
+  return
+}
+
+// -----
+
 // Left alone: a reduction over the outer dimension, a strided row, an index
 // in the body, a body that does not end in a combiner of the output.
 #x = affine_map<(i, j) -> (i, j)>
@@ -138,6 +162,51 @@ func.func @left_alone(%x: memref<?x?xf32>, %strided: memref<?x?xf32, strided<[?,
       %t = arith.addf %a, %o : f32
       %u = arith.mulf %t, %o : f32
       linalg.yield %u : f32
+  }
+  return
+}
+
+// -----
+
+// Also left alone: a row of i1 (a vector of i1 would be loaded packed), an
+// output that is also an input, an output that leaves out a parallel loop
+// (rows in parallel would update one element), a combiner whose result has
+// another use.
+#x = affine_map<(i, j) -> (i, j)>
+#r = affine_map<(i, j) -> (i)>
+#x3 = affine_map<(i, j, k) -> (i, j, k)>
+#r3 = affine_map<(i, j, k) -> (i)>
+// CHECK-LABEL: func.func @also_left_alone
+// CHECK-NOT: scf.forall
+// CHECK-COUNT-4: linalg.generic
+func.func @also_left_alone(%x: memref<4x16xf32>, %m: memref<4x16xi1>, %s: memref<4xf32>, %y: memref<4x3x16xf32>) {
+  linalg.generic {indexing_maps = [#x, #x, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %m : memref<4x16xf32>, memref<4x16xi1>) outs(%s : memref<4xf32>) {
+    ^bb0(%a: f32, %b: i1, %o: f32):
+      %f = arith.uitofp %b : i1 to f32
+      %p = arith.mulf %a, %f : f32
+      %t = arith.addf %p, %o : f32
+      linalg.yield %t : f32
+  }
+  linalg.generic {indexing_maps = [#x, #r, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %s : memref<4x16xf32>, memref<4xf32>) outs(%s : memref<4xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %p = arith.mulf %a, %b : f32
+      %t = arith.addf %p, %o : f32
+      linalg.yield %t : f32
+  }
+  linalg.generic {indexing_maps = [#x3, #r3], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%y : memref<4x3x16xf32>) outs(%s : memref<4xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %t = arith.addf %a, %o : f32
+      linalg.yield %t : f32
+  }
+  linalg.generic {indexing_maps = [#x, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x16xf32>) outs(%s : memref<4xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %t = arith.addf %a, %o : f32
+      %unused = arith.mulf %t, %t : f32
+      linalg.yield %t : f32
   }
   return
 }

@@ -293,7 +293,10 @@ def FFFApproximateVectorMath : Pass<"fff-approximate-vector-math"> {
     `vector<Wxf32>` into W scalar libm calls. This pass rewrites the f32
     vector ops named in `ops` into math's polynomial approximations
     (`populateMathPolynomialApproximationPatterns`), which stay in vector
-    registers. Scalar ops keep libm, which rounds correctly.
+    registers, and then every vector `math.fma`, `floor`, `absf`,
+    `copysign` and `sqrt` (the polynomials are built of the first two)
+    into its LLVM intrinsic, one instruction where the target has it.
+    Scalar ops keep libm, which rounds correctly.
 
     The default is `exp`, which `convert-softmax-to-loops` emits: Cephes'
     polynomial after a reduction to `(-ln 2 / 2, ln 2 / 2)`, with a relative
@@ -306,8 +309,8 @@ def FFFApproximateVectorMath : Pass<"fff-approximate-vector-math"> {
                "Math ops to approximate where they act on vectors, by name "
                "without the 'math.' prefix (default: exp)">,
   ];
-  let dependentDialects = ["arith::ArithDialect", "math::MathDialect",
-                           "vector::VectorDialect"];
+  let dependentDialects = ["arith::ArithDialect", "LLVM::LLVMDialect",
+                           "math::MathDialect", "vector::VectorDialect"];
 }
 
 def FFFDecomposeAggregates : Pass<"fff-decompose-aggregates"> {
