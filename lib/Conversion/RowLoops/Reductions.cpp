@@ -78,8 +78,8 @@ std::optional<Combiner> matchCombiner(linalg::GenericOp generic) {
   return std::nullopt;
 }
 
-/// The generic's reduction as this lowering takes it, or why not.
-LogicalResult matchRowReduction(linalg::GenericOp op) {
+/// The combiner of a generic this lowering takes, or failure.
+FailureOr<Combiner> matchRowReduction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 1)
     return failure();
@@ -118,7 +118,8 @@ LogicalResult matchRowReduction(linalg::GenericOp op) {
   }
   // A body of scalar constants and elementwise arith and math ops on
   // scalars, then the combiner.
-  if (!matchCombiner(op))
+  std::optional<Combiner> combiner = matchCombiner(op);
+  if (!combiner)
     return failure();
   // (No integer division: the tail's lanes off hold zeros.)
   for (Operation &inner : op.getRegion().front().without_terminator())
@@ -132,7 +133,17 @@ LogicalResult matchRowReduction(linalg::GenericOp op) {
         !inner.getResult(0).getType().isIntOrFloat() ||
         !isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()))
       return failure();
-  return success();
+  return *combiner;
+}
+
+/// `like` (one result) rebuilt on `operands` with result type `type`, its
+/// attributes kept: a scalar op of the body on vectors.
+Value createLike(OpBuilder &b, Location loc, Operation *like,
+                 ValueRange operands, Type type) {
+  return b
+      .create(loc, like->getName().getIdentifier(), operands, TypeRange{type},
+              like->getAttrs())
+      ->getResult(0);
 }
 
 /// Indices of `map`'s results (a projected permutation) from the loop
@@ -150,10 +161,10 @@ struct RowReductionToLoops : OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    if (width < 2 || failed(matchRowReduction(op)))
+    FailureOr<Combiner> combiner = matchRowReduction(op);
+    if (width < 2 || failed(combiner))
       return rewriter.notifyMatchFailure(op, "not a row reduction");
     Location loc = op.getLoc();
-    Combiner combiner = *matchCombiner(op);
     int64_t n = op.getNumLoops();
     SmallVector<Range, 4> ranges =
         cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
@@ -163,7 +174,7 @@ struct RowReductionToLoops : OpRewritePattern<linalg::GenericOp> {
     for (int64_t d = 0; d + 1 < n; ++d)
       outer.push_back(ranges[d].size);
     auto body = [&](OpBuilder &b, Location l, ValueRange indices) {
-      buildRow(b, l, op, combiner, indices, size);
+      buildRow(b, l, op, *combiner, indices, size);
     };
     buildRowLoop(rewriter, loc, outer, body);
     rewriter.eraseOp(op);
@@ -236,7 +247,9 @@ struct RowReductionToLoops : OpRewritePattern<linalg::GenericOp> {
         Type vecType = vectorOf(arg.getType());
         Value loaded;
         if (mask) {
-          Value zeros = splat(vb, vl, floatOrIntZero(vb, vl, arg.getType()));
+          Value zero = arith::ConstantOp::create(vb, vl,
+                                                 vb.getZeroAttr(arg.getType()));
+          Value zeros = splat(vb, vl, zero);
           loaded = vector::MaskedLoadOp::create(vb, vl, vecType, row, j, mask,
                                                 zeros);
         } else {
@@ -250,10 +263,8 @@ struct RowReductionToLoops : OpRewritePattern<linalg::GenericOp> {
         SmallVector<Value> operands = llvm::map_to_vector(
             inner.getOperands(), [&](Value v) { return mapping.lookup(v); });
         Type resultType = vectorOf(inner.getResult(0).getType());
-        Operation *vec =
-            vb.create(vl, inner.getName().getIdentifier(), operands,
-                      TypeRange{resultType}, inner.getAttrs());
-        mapping.map(inner.getResult(0), vec->getResult(0));
+        mapping.map(inner.getResult(0),
+                    createLike(vb, vl, &inner, operands, resultType));
       }
       BlockArgument out = body.getArgument(op.getNumDpsInputs());
       Value term = combiner.op->getOperand(0) == out
@@ -263,11 +274,7 @@ struct RowReductionToLoops : OpRewritePattern<linalg::GenericOp> {
     };
     auto combine = [&](OpBuilder &cb, Location cl, Value acc,
                        Value term) -> Value {
-      OperationState state(cl, combiner.op->getName());
-      state.addOperands({acc, term});
-      state.addTypes(acc.getType());
-      state.addAttributes(combiner.op->getAttrs());
-      return cb.create(state)->getResult(0);
+      return createLike(cb, cl, combiner.op, {acc, term}, acc.getType());
     };
 
     auto [full, mask] = splitRow(b, loc, size, width);
@@ -289,11 +296,6 @@ struct RowReductionToLoops : OpRewritePattern<linalg::GenericOp> {
     Value before = memref::LoadOp::create(b, loc, init->get(), at);
     Value after = combine(b, loc, before, reduced);
     memref::StoreOp::create(b, loc, after, init->get(), at);
-  }
-
-  /// A zero of `type` (the passthrough of masked loads).
-  static Value floatOrIntZero(OpBuilder &b, Location loc, Type type) {
-    return arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
   }
 
   int64_t width;

@@ -170,10 +170,12 @@ void buildRow(OpBuilder &b, Location loc, Row row, FloatType type,
     buildScalarRow(b, loc, row, type);
     return;
   }
+  // Here each stride is 1 or unknown: check the unknown ones.
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value unit;
-  for (Value view : {row.in, row.out}) {
-    if (staticStride(view) == 1)
+  for (auto [view, stride] : {std::pair(row.in, inStride),
+                              std::pair(row.out, outStride)}) {
+    if (stride)
       continue;
     auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, view);
     Value isUnit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -211,16 +213,9 @@ struct SoftmaxToLoops : OpRewritePattern<linalg::SoftmaxOp> {
     Value input = op.getInput(), output = op.getOutput();
     Value size = memref::DimOp::create(rewriter, loc, input, dim);
     SmallVector<OpFoldResult> outer;
-    for (int64_t d = 0; d < inType.getRank(); ++d) {
-      if (d == dim)
-        continue;
-      outer.push_back(inType.isDynamicDim(d)
-                          ? OpFoldResult(memref::DimOp::create(
-                                             rewriter, loc, input, d)
-                                             .getResult())
-                          : OpFoldResult(rewriter.getIndexAttr(
-                                inType.getDimSize(d))));
-    }
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      if (d != dim)
+        outer.push_back(memref::getMixedSize(rewriter, loc, input, d));
     auto body = [&](OpBuilder &b, Location l, ValueRange indices) {
       Value in = rowView(b, l, input, indices, dim, size);
       Value out = rowView(b, l, output, indices, dim, size);
