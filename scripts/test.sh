@@ -8,9 +8,9 @@
 #      that built fff-mlir).
 #   3. with a sanitizer build (build-asan/: ASan + UBSan, assertions on):
 #      lit again, and each fuzz target for FFF_FUZZ_RUNS inputs; then the
-#      execution tests of pytest with every library they compile
-#      instrumented (fff-compile --sanitize=address) and the ASan runtime
-#      preloaded into Python.
+#      whole pytest suite with that build's tools, every library it
+#      compiles instrumented (fff-compile --sanitize=address) and the ASan
+#      runtime preloaded into Python.
 # FFF_COMPILERS=clang skips the GCC stage, FFF_SANITIZERS=off the sanitizer
 # stage. Ends with one line
 # 'N passed, N failed[, N skipped]' over all of them and exits non-zero if
@@ -80,23 +80,22 @@ if [[ "${FFF_SANITIZERS:-on}" != off ]]; then
     rc=1
   fi
   reports+=("$results/lit-asan.xml")
-  # The compiled code under ASan: the tests that run compiled libraries,
-  # each built --sanitize=address (FFF_SANITIZE); Python is not
-  # instrumented, so the runtime is preloaded, and its own allocations at
-  # exit are not leaks of ours (detect_leaks=0; the C tests of
-  # test/Integration check leaks). allocator_may_return_null: the tests
-  # that ask for more memory than exists expect a status, not a report.
+  # The whole pytest suite again, under the sanitizers: the tools and the
+  # host runtime come from the sanitizer build (ASan + UBSan, assertions
+  # on), and every library the tests compile is instrumented too
+  # (FFF_SANITIZE=address: fff-compile --sanitize=address). Python is not
+  # instrumented, so the runtime is preloaded (the build links that same
+  # runtime), and Python's own allocations at exit are not leaks of ours
+  # (detect_leaks=0; the C tests of test/Integration check leaks).
+  # allocator_may_return_null: the tests that ask for more memory than
+  # exists expect a status, not a report.
   asan_runtime=$(/usr/lib/llvm-22/bin/clang -print-file-name=libclang_rt.asan-x86_64.so)
-  echo "== pytest under ASan (compiled code instrumented, $asan_runtime preloaded)"
-  # test_compiled is left out: instrumented, its random layers take more
-  # than ten minutes for two of its hundred cases.
+  echo "== pytest under ASan + UBSan: python/tests ($asan_build, $asan_runtime preloaded)"
   LD_PRELOAD=$asan_runtime FFF_SANITIZE=address \
-    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:halt_on_error=1 \
-    FFF_BUILD_DIR=$build PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}" \
-    "$python" -m pytest -q -p no:cacheprovider \
-    "$root/python/tests/test_c_abi.py" "$root/python/tests/test_model_ops.py" \
-    "$root/python/tests/test_native.py" "$root/python/tests/test_softmax.py" \
-    "$root/python/tests/test_row_reductions.py" \
+    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:halt_on_error=1:allow_user_poisoning=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    FFF_BUILD_DIR=$asan_build PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}" \
+    "$python" -m pytest -q -p no:cacheprovider "$root/python/tests" \
     --junitxml="$results/pytest-asan.xml" || rc=1
   reports+=("$results/pytest-asan.xml")
 fi
