@@ -21,6 +21,7 @@
 #include "fff/Target/LLVMCodegen.h"
 #include "fff/Target/Passes.h"
 #include "fff/Tools/ErrorHandlers.h"
+#include "fff/Tools/PassFailureNote.h"
 #include "fff/Version.h"
 
 #include "mlir/IR/AsmState.h"
@@ -380,6 +381,11 @@ static LogicalResult lower(ModuleOp module, const Compilation &c) {
   } else {
     fff::buildCPUPipeline(pm, c.cpuPipeline);
   }
+  fff::addPassFailureNote(pm, describeOnly ? "the C ABI's description"
+                              : c.gpu      ? "fff-gpu-pipeline"
+                              : gpuKernelsOnHost
+                                  ? "the --gpu-kernels-on-host pipeline"
+                                  : "fff-cpu-pipeline");
   if (failed(pm.run(module)) || (!describeOnly && failed(verify(module))))
     return failure();
   FailureOr<std::vector<fff::CEntryPoint>> entries =
