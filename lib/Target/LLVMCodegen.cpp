@@ -125,12 +125,11 @@ fff::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
   return llvmModule;
 }
 
-LogicalResult fff::instrumentForSanitizer(llvm::Module &module,
-                                          llvm::TargetMachine &machine,
-                                          Sanitizer sanitizer,
-                                          std::string &error) {
+void fff::instrumentForSanitizer(llvm::Module &module,
+                                 llvm::TargetMachine &machine,
+                                 Sanitizer sanitizer) {
   if (sanitizer == Sanitizer::None)
-    return success();
+    return;
   // The passes instrument only the functions that ask for it.
   llvm::Attribute::AttrKind attribute = sanitizer == Sanitizer::Address
                                             ? llvm::Attribute::SanitizeAddress
@@ -173,7 +172,6 @@ LogicalResult fff::instrumentForSanitizer(llvm::Module &module,
   auto disableLSR = llvmOptions.find("disable-lsr");
   if (disableLSR != llvmOptions.end())
     disableLSR->second->addOccurrence(0, "disable-lsr", "true");
-  return success();
 }
 
 LogicalResult fff::emitMachineCode(llvm::Module &module,

@@ -21,23 +21,23 @@ public:
   void runAfterPassFailed(Pass *pass, Operation *op) override {
     // A nested pass fails first, then each pass manager around it: only
     // the innermost is the one at fault. Passes on several functions at
-    // once may fail together; one note is enough.
+    // once may fail together; one remark is enough.
     if (noted.exchange(true))
       return;
     StringRef argument = pass->getArgument();
     // A remark: MLIR attaches notes only to a diagnostic in flight, and
     // the pass's error has gone out already.
-    InFlightDiagnostic note = emitRemark(op->getLoc());
-    note << "from pass '" << (argument.empty() ? pass->getName() : argument)
-         << "' of " << pipeline << ", run on ";
+    InFlightDiagnostic remark = emitRemark(op->getLoc());
+    remark << "from pass '" << (argument.empty() ? pass->getName() : argument)
+           << "' of " << pipeline << ", run on ";
     if (isa<ModuleOp>(op))
-      note << "the module";
+      remark << "the module";
     else if (auto symbol = dyn_cast<SymbolOpInterface>(op))
-      note << "@" << symbol.getName();
+      remark << "@" << symbol.getName();
     else
-      note << "this '" << op->getName() << "'";
-    note << "; docs/passes.md says what each pass takes, and "
-            "--mlir-print-ir-after-failure prints the IR it failed on";
+      remark << "this '" << op->getName() << "'";
+    remark << "; docs/passes.md says what each pass takes, and "
+              "--mlir-print-ir-after-failure prints the IR it failed on";
   }
 
 private:

@@ -518,10 +518,7 @@ static LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sources) {
   if (!llvmModule)
     return failure();
   progress.done("LLVM IR, optimized at -O" + Twine(optLevel.getValue()));
-  std::string error;
-  if (failed(fff::instrumentForSanitizer(*llvmModule, *c.machine, sanitize,
-                                         error)))
-    return fail(error);
+  fff::instrumentForSanitizer(*llvmModule, *c.machine, sanitize);
   switch (emitKind) {
   case EmitKind::LLVM:
     return writeOutput([&](llvm::raw_pwrite_stream &os) {

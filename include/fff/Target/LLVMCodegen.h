@@ -62,13 +62,12 @@ enum class Sanitizer { None, Address, Thread };
 /// clang's -fsanitize runs them. The code then calls the sanitizer's
 /// runtime, which the process that loads it must provide (a program built
 /// with clang's -fsanitize, or the runtime in LD_PRELOAD). AddressSanitizer's
-/// checks are calls, and it turns off LLVM's loop strength reduction for
-/// the rest of the process (a global LLVM option): both make the machine code
-/// of instrumented layers many times faster to build, and neither changes
-/// which accesses are checked.
-LogicalResult instrumentForSanitizer(llvm::Module &module,
-                                     llvm::TargetMachine &machine,
-                                     Sanitizer sanitizer, std::string &error);
+/// checks are calls, and instrumenting turns off LLVM's loop strength
+/// reduction for the rest of the process (a global LLVM option): both make the
+/// machine code of instrumented layers many times faster to build, and neither
+/// changes which accesses are checked.
+void instrumentForSanitizer(llvm::Module &module, llvm::TargetMachine &machine,
+                            Sanitizer sanitizer);
 
 /// Writes assembly (`object` false) or an object file for `module`.
 LogicalResult emitMachineCode(llvm::Module &module,

@@ -18,9 +18,9 @@
 
 namespace mlir::fff {
 
-/// Adds the note to `pm`, whose passes make up `pipeline` (a name for the
-/// note: "fff-cpu-pipeline"). The tool must take the pass manager's
-/// options (registerPassManagerCLOptions), which the note points to.
+/// Adds the remark to `pm`, whose passes make up `pipeline` (a name for the
+/// remark: "fff-cpu-pipeline"). The tool must take the pass manager's
+/// options (registerPassManagerCLOptions), which the remark points to.
 void addPassFailureNote(PassManager &pm, StringRef pipeline);
 
 } // namespace mlir::fff
