@@ -7,9 +7,10 @@
 // counting sort of the rows by subtree, (3) in that order each row walks its
 // subtree and writes its output row once for the whole path.
 //
-//   clang++ -O3 -march=native -o /tmp/grouped_walk
-//   bench/probes/grouped_walk.cpp taskset -c 1 /tmp/grouped_walk BATCH SPLIT
-//   FLAGS [MASK]
+// clang-format off
+//   clang++ -O3 -march=native -o /tmp/grouped_walk bench/probes/grouped_walk.cpp
+//   taskset -c 1 /tmp/grouped_walk BATCH SPLIT FLAGS [MASK]
+// clang-format on
 //
 // FLAGS (bits): 1 prefetch the next row's x, 2 non-temporal stores of y,
 // 4 prefetch each node's output row into L2, 8 prefetch both children's node
@@ -183,14 +184,20 @@ void grouped(int B, const float *x, float *y, int split,
   tp3 += t3 - t2;
 }
 int main(int argc, char **argv) {
-  int B = atoi(argv[1]);
-  int split = atoi(argv[2]);
+  int B = argc > 3 ? atoi(argv[1]) : 0, split = argc > 3 ? atoi(argv[2]) : 0;
+  if (B < 1 || split < 1 || split >= LEVELS) {
+    fprintf(stderr,
+            "usage: %s BATCH SPLIT FLAGS [MASK]: BATCH >= 1, SPLIT in "
+            "1..%d (see the file's header)\n",
+            argv[0], LEVELS - 1);
+    return 2;
+  }
   PF = atoi(argv[3]);
   if (argc > 4)
     MASK = atoi(argv[4]);
   W1 = (float *)aligned_alloc(64, (size_t)NODES * D * 4);
   W2 = (float *)aligned_alloc(64, (size_t)NODES * D * 4);
-  B1 = (float *)aligned_alloc(64, NODES * 4 + 64);
+  B1 = (float *)aligned_alloc(64, (NODES * 4 + 63) / 64 * 64);
   float *x = (float *)aligned_alloc(64, (size_t)B * D * 4),
         *y = (float *)aligned_alloc(64, (size_t)B * D * 4);
   srand(1);
