@@ -54,6 +54,9 @@ VARIANTS = {
     # The defaults with path-neuron walks one level a step, as before
     # walk-step=2 (a node's and both children's logits together) existed.
     "FFF grouped walk-step 1": CompileOptions(walk_step=1),
+    # The defaults with one row at a time (group-rows=1): path neurons'
+    # walks not interleaved, a leaf's rows not sharing weight loads.
+    "FFF grouped rows 1": CompileOptions(group_rows=1),
     # Level-synchronous walks over tiles of rows (fff-bucket-rows), rows at
     # one node sharing each weight load, from 64 rows on.
     "FFF bucketed": CompileOptions(bucket_rows=True),

@@ -107,6 +107,40 @@ def test_zero_width_layers_match_reference(variant, tmp_path):
             check_against_reference(layer, x, got, exact_routes=True)
 
 
+SEED_GROUPED = 20261207
+GROUPED_BATCHES = (0, 1, 3, 17, 1000, 4097)
+
+
+@pytest.mark.parametrize("rows", [1, 3, 4])
+def test_grouped_path_neuron_every_batch_size(rows, tmp_path):
+    """fff-group-rows walks `rows` positions of the subtree order together,
+    then the positions left over alone: batches that are not multiples of
+    `rows` (or empty, or one row), subtrees that no row reaches (4097 rows
+    cannot miss any of 8 subtrees, 3 rows must), exact ties (integer weights
+    and inputs, zero rows) and NaN rows all match the reference exactly."""
+    rng = np.random.default_rng([SEED_GROUPED, rows])
+    layers = {}
+    for trees, depth, d_in, d_out, activation, tie in [(1, 1, 5, 3, "relu", "ge"),
+                                                       (1, 6, 17, 9, "gelu", "gt"),
+                                                       (2, 4, 33, 7, "identity", "ge")]:
+        tn = trees * (2 ** (depth + 1) - 1)
+        w = lambda *s: rng.integers(-2, 3, size=s).astype(np.float32)  # noqa: E731
+        layers[f"path_t{trees}_d{depth}"] = PathNeuron(w(tn, d_in), w(tn), w(d_out, tn), trees, depth,
+                                                       activation=activation, tie=tie)
+    options = CompileOptions(vector_width=8, group_rows=rows, group_min_batch=0)
+    library = compile_layers(layers, options, tmp_path)
+    for name, layer in layers.items():
+        for batch in GROUPED_BATCHES:
+            x = rng.integers(-2, 3, size=(batch, layer.d_in)).astype(np.float32)
+            x[rng.random(batch) < 0.2] = 0
+            x[rng.random(batch) < 0.05, 0] = np.nan
+            got = run_layer(library, name, layer, x)
+            try:
+                check_against_reference(layer, x, got, exact_routes=True)
+            except AssertionError as e:
+                raise AssertionError(f"{name} batch {batch}: {e}") from None
+
+
 def test_cases_cover_the_issue_matrix():
     """The seeded cases span what they claim: depths 0..12, both families,
     masters, T > 1, every activation and tie rule, batch 1 and large, NaN,

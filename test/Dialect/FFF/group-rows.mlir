@@ -129,44 +129,89 @@ func.func @master(%x: tensor<?x6xf32>, %nw: tensor<3x6xf32>, %nb: tensor<3xf32>,
 // -----
 
 // Path neurons, tree by tree, cut at half their levels (depth 3: 4 levels,
-// split at 2). 1. Every row walks the top two levels (unrolled) and keeps
-// act(z) of each and the subtree root it reached.
+// split at 2). 1. Every row walks the top two levels (unrolled), two rows
+// at a time (rows=2) with their dot products interleaved, so that the
+// root's weights are loaded once for both; each keeps act(z) of each level
+// and the subtree root it reached, written into one block per group.
 // CHECK-LABEL: func.func @path
 // CHECK-SAME:    (%[[X:[^:]*]]: tensor<?x4xf32>, %[[W:[^:]*]]: tensor<30x4xf32>, %[[B:[^:]*]]: tensor<30xf32>, %[[WO:[^:]*]]: tensor<30x6xf32>, %[[INIT:[^:]*]]: tensor<?x6xf32>)
-// CHECK:       %[[ACTS0:.*]] = tensor.empty(%{{.*}}) : tensor<?x2xf32>
-// CHECK:       %[[ROOTS0:.*]] = tensor.empty(%{{.*}}) : tensor<?xindex>
-// CHECK:       %[[TOP:.*]]:2 = scf.forall (%[[R:.*]]) in (%{{.*}}) shared_outs(%[[A:.*]] = %[[ACTS0]], %[[S:.*]] = %[[ROOTS0]])
+// CHECK:       %[[ACTS0:.*]] = tensor.empty(%[[N:.*]]) : tensor<?x2xf32>
+// CHECK:       %[[ROOTS0:.*]] = tensor.empty(%[[N]]) : tensor<?xindex>
+// CHECK:       %[[GROUPS:.*]] = arith.divui %[[N]], %c2
+// CHECK:       %[[GROUPED:.*]] = arith.muli %[[GROUPS]], %c2
+// CHECK:       %[[REST:.*]] = arith.subi %[[N]], %[[GROUPED]]
+// CHECK:       %[[TOPWHOLE:.*]]:2 = scf.forall (%[[G0:.*]]) in (%[[GROUPS]]) shared_outs(%{{.*}} = %[[ACTS0]], %{{.*}} = %[[ROOTS0]])
+// CHECK:         %[[R0:.*]] = arith.muli %[[G0]], %c2
+// CHECK:         %[[R1:.*]] = arith.addi %[[R0]], %c1
 // CHECK:         tensor.extract %[[B]][%c0]
-// CHECK:         vector.transfer_read %[[W]][%c0, %c0]
+// CHECK:         %[[X0:.*]] = vector.transfer_read %[[X]][%[[R0]], %c0]
+// CHECK-NEXT:    %[[W0:.*]] = vector.transfer_read %[[W]][%c0, %c0]
+// CHECK-NEXT:    vector.fma %[[X0]], %[[W0]]
+// CHECK-NEXT:    %[[X1:.*]] = vector.transfer_read %[[X]][%[[R1]], %c0]
+// CHECK-NEXT:    vector.fma %[[X1]], %[[W0]]
 // CHECK:         math.erf
-// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0, %c0] : tensor<1x2xf32>
-// CHECK:         math.erf
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0, %c0] : tensor<2x2xf32>
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0, %c1] : tensor<2x2xf32>
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0] : tensor<2xindex>
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c1] : tensor<2xindex>
+// The row left over by an odd batch walks alone.
+// CHECK:       %[[TOP:.*]]:2 = scf.forall (%{{.*}}) in (%[[REST]]) shared_outs(%{{.*}} = %[[TOPWHOLE]]#0, %{{.*}} = %[[TOPWHOLE]]#1)
 // CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0, %c1] : tensor<1x2xf32>
-// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0] : tensor<1xindex>
 // 2. A counting sort of the rows by subtree: four subtrees, roots 3 to 6.
 // CHECK:       linalg.fill ins(%{{.*}} : index) outs(%{{.*}} : tensor<6xindex>)
 // CHECK:       %[[SORT:.*]]:2 = scf.for {{.*}} -> (tensor<6xindex>, tensor<?xindex>)
 // CHECK:         tensor.extract %[[TOP]]#1
 // CHECK:         arith.subi %{{.*}}, %c3
-// 3. In subtree order, each row walks its subtree (two levels) from its
-// root, then writes its output row once: the two top nodes (the root's
-// parent and the tree's root, their act(z) read back) and the two below,
-// in one pass that does not read the row first.
-// CHECK:       %[[T0:.*]] = scf.forall (%[[P:.*]]) in (%{{.*}}) shared_outs(%[[Y:.*]] = %[[INIT]])
+// 3. In subtree order, two positions at a time likewise, the rows walk
+// their subtrees (two levels) from their roots; by position in the order
+// they keep act(z) per level and the node below the last.
+// CHECK:       %[[WALK:.*]]:2 = scf.forall (%[[G:.*]]) in (%[[GROUPS]]) shared_outs(%[[BA:.*]] = %{{.*}}, %[[BE:.*]] = %{{.*}}) -> (tensor<?x2xf32>, tensor<?xindex>)
+// CHECK:         %[[P0:.*]] = arith.muli %[[G]], %c2
+// CHECK:         %[[ACTS2:.*]] = tensor.extract_slice %[[BA]][%[[P0]], 0] [2, 2] [1, 1]
+// CHECK:         %[[ENDS2:.*]] = tensor.extract_slice %[[BE]][%[[P0]]] [2] [1]
+// CHECK:         %[[ROW0:.*]] = tensor.extract %[[SORT]]#1[%[[P0]]]
+// CHECK:         %[[ROOT0:.*]] = tensor.extract %[[TOP]]#1[%[[ROW0]]]
+// CHECK:         %[[P1:.*]] = arith.addi %[[P0]], %c1
+// CHECK:         %[[ROW1:.*]] = tensor.extract %[[SORT]]#1[%[[P1]]]
+// CHECK:         %[[ROOT1:.*]] = tensor.extract %[[TOP]]#1[%[[ROW1]]]
+// CHECK:         vector.transfer_read %[[X]][%[[ROW0]], %c0]
+// CHECK-NEXT:    vector.transfer_read %[[W]][%[[ROOT0]], %c0]
+// CHECK-NEXT:    vector.fma
+// CHECK-NEXT:    vector.transfer_read %[[X]][%[[ROW1]], %c0]
+// CHECK-NEXT:    vector.transfer_read %[[W]][%[[ROOT1]], %c0]
+// CHECK:         tensor.insert %{{.*}} into %[[ACTS2]][%c0, %c0] : tensor<2x2xf32>
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c0, %c1] : tensor<2x2xf32>
+// CHECK:         tensor.insert %{{.*}} into %[[ENDS2]][%c0] : tensor<2xindex>
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c1, %c1] : tensor<2x2xf32>
+// CHECK:         tensor.insert %{{.*}} into %{{.*}}[%c1] : tensor<2xindex>
+// CHECK:         scf.forall.in_parallel
+// CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[BA]][%[[P0]], 0] [2, 2] [1, 1]
+// CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[BE]][%[[P0]]] [2] [1]
+// The position left over by an odd batch walks alone.
+// CHECK:       %[[BELOW:.*]]:2 = scf.forall (%[[Q:.*]]) in (%[[REST]]) shared_outs(%{{.*}} = %[[WALK]]#0, %{{.*}} = %[[WALK]]#1)
+// CHECK:         arith.addi %[[GROUPED]], %[[Q]]
+// CHECK:         tensor.extract_slice %{{.*}} [1, 2] [1, 1]
+// 4. In the same order, each row writes its output row once. Its path is
+// the ancestors of the node below its last (levels 3, 2, 1, then the
+// root), with act(z) read back from both halves, in one pass that does not
+// read the row first.
+// CHECK:       %[[T0:.*]] = scf.forall (%[[P:.*]]) in (%[[N]]) shared_outs(%[[Y:.*]] = %[[INIT]])
 // CHECK:         %[[ROW:.*]] = tensor.extract %[[SORT]]#1[%[[P]]]
-// CHECK:         %[[ROOT:.*]] = tensor.extract %[[TOP]]#1[%[[ROW]]]
-// CHECK:         tensor.extract %[[B]][%[[ROOT]]]
-// CHECK:         vector.transfer_read %[[X]][%[[ROW]], %c0]
-// CHECK:         vector.transfer_read %[[W]][%[[ROOT]], %c0]
-// CHECK:         %[[PARENT:.*]] = arith.shrui %{{.*}}, %c1
-// CHECK:         %[[A1:.*]] = tensor.extract %[[TOP]]#0[%[[ROW]], %c1]
-// CHECK:         %[[A0:.*]] = tensor.extract %[[TOP]]#0[%[[ROW]], %c0]
+// CHECK:         %[[END:.*]] = tensor.extract %[[BELOW]]#1[%[[P]]]
+// CHECK:         %[[END1:.*]] = arith.subi %[[END]], %c1
+// CHECK:         %[[N3:.*]] = arith.shrui %[[END1]], %c1
+// CHECK:         tensor.extract %[[BELOW]]#0[%[[P]], %c1]
+// CHECK:         %[[N2:.*]] = arith.shrui %{{.*}}, %c1
+// CHECK:         tensor.extract %[[BELOW]]#0[%[[P]], %c0]
+// CHECK:         %[[N1:.*]] = arith.shrui %{{.*}}, %c1
+// CHECK:         tensor.extract %[[TOP]]#0[%[[ROW]], %c1]
+// CHECK:         tensor.extract %[[TOP]]#0[%[[ROW]], %c0]
 // CHECK:         %[[SLICE:.*]] = tensor.extract_slice %[[Y]][%[[ROW]], 0] [1, 6] [1, 1]
 // CHECK-NOT:     vector.transfer_read %[[SLICE]]
 // CHECK:         vector.transfer_read %[[WO]][%c0, %c0]
-// CHECK:         vector.transfer_read %[[WO]][%[[PARENT]], %c0]
-// CHECK:         vector.transfer_read %[[WO]][%[[ROOT]], %c0]
-// CHECK:         vector.transfer_read %[[WO]]
+// CHECK:         vector.transfer_read %[[WO]][%[[N1]], %c0]
+// CHECK:         vector.transfer_read %[[WO]][%[[N2]], %c0]
+// CHECK:         vector.transfer_read %[[WO]][%[[N3]], %c0]
 // CHECK:         vector.transfer_write %{{.*}}, %[[SLICE]]
 // CHECK:         scf.forall.in_parallel
 // CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[Y]][%[[ROW]], 0] [1, 6] [1, 1]
@@ -180,7 +225,8 @@ func.func @master(%x: tensor<?x6xf32>, %nw: tensor<3x6xf32>, %nb: tensor<3xf32>,
 
 // With several trees, by default the batch goes 1024 rows at a time: both
 // trees over one tile of rows (their inputs and outputs stay in cache from
-// one tree to the next), then the next tile.
+// one tree to the next), then the next tile; the walks take the tile's
+// rows four at a time (rows=4 by default).
 // TILE-LABEL: func.func @path
 // TILE-SAME:    (%[[X:[^:]*]]: tensor<?x4xf32>, {{.*}}, %[[INIT:[^:]*]]: tensor<?x6xf32>)
 // TILE:         %[[B:.*]] = tensor.dim %[[X]], %c0
@@ -189,10 +235,11 @@ func.func @master(%x: tensor<?x6xf32>, %nw: tensor<3x6xf32>, %nb: tensor<3xf32>,
 // TILE:           %[[N:.*]] = arith.minui %[[LEFT]], %c1024
 // TILE:           %[[XS:.*]] = tensor.extract_slice %[[X]][%[[FIRST]], 0] [%[[N]], 4] [1, 1]
 // TILE:           %[[YS:.*]] = tensor.extract_slice %[[Y]][%[[FIRST]], 0] [%[[N]], 6] [1, 1]
-// TILE:           scf.forall (%{{.*}}) in (%[[N]])
+// TILE:           %[[G:.*]] = arith.divui %[[N]], %c4
+// TILE:           scf.forall (%{{.*}}) in (%[[G]])
 // TILE:             tensor.extract %[[XS]][
 // TILE:           %[[T0:.*]] = scf.forall (%{{.*}}) in (%[[N]]) shared_outs(%{{.*}} = %[[YS]])
-// TILE:           scf.forall (%{{.*}}) in (%[[N]])
+// TILE:           scf.forall (%{{.*}}) in (%[[G]])
 // TILE:           %[[T1:.*]] = scf.forall (%{{.*}}) in (%[[N]]) shared_outs(%{{.*}} = %[[T0]])
 // TILE:           tensor.insert_slice %[[T1]] into %[[Y]][%[[FIRST]], 0] [%[[N]], 6] [1, 1]
 
@@ -201,10 +248,11 @@ func.func @master(%x: tensor<?x6xf32>, %nw: tensor<3x6xf32>, %nb: tensor<3xf32>,
 // SPLIT1:       tensor.empty(%{{.*}}) : tensor<?x1xf32>
 // SPLIT1:       linalg.fill ins(%{{.*}} : index) outs(%{{.*}} : tensor<4xindex>)
 
-// Path neurons likewise: the top levels' activations, the subtree roots,
-// the group table and the rows in subtree order, for both trees.
+// Path neurons likewise, for both trees: the top levels' activations, the
+// subtree roots, the group table, the rows in subtree order, and the
+// activations and last nodes below the cut (by position in that order).
 // LLVM-LABEL: llvm.func @path
-// LLVM-COUNT-6: llvm.call @malloc
+// LLVM-COUNT-10: llvm.call @malloc
 // LLVM-NOT:     llvm.call @malloc
 // LLVM-COUNT-6: llvm.call @free
 // LLVM-NOT:     llvm.call @malloc

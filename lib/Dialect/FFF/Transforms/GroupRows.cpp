@@ -17,11 +17,14 @@
 // Path neuron, per tree, with the tree cut at level k (its top k levels and
 // 2^k subtrees below them):
 //
-//   for each row r (parallel): walk the top k levels; keep act(z) of each
-//                              and the subtree root s[r] reached
+//   for each R rows r (parallel): walk the top k levels together; keep
+//     act(z) of each and the subtree root s[r] reached
 //   order = the rows sorted by subtree (counting sort, stable)
-//   for each row r in that order (parallel): walk the subtree from s[r],
-//     then y[r] (+)= sum over the path's k + (d+1-k) nodes of act(z) w_out[n]
+//   for each R positions p of that order (parallel): walk the R rows'
+//     subtrees from s[order[p]] together; keep act(z) of each level and the
+//     node e[p] below the last
+//   for each position p (parallel), r = order[p]: y[r] (+)= sum over the
+//     path's k + (d+1-k) nodes (e[p]'s ancestors) of act(z) w_out[n]
 //
 // The top levels' weights are shared by every row and the rows of a subtree
 // follow each other, so both halves of a path read weights that recent rows
@@ -72,7 +75,7 @@ Value buildGrouped(OpBuilder &b, PathNeuronOp op,
   int64_t levels = op.getDepth() + 1;
   return groupPathNeuron(b, op, options.vectorWidth,
                          splitLevelFor(levels, options.splitLevel),
-                         options.tileRows, options.walkStep);
+                         options.tileRows, options.walkStep, options.rows);
 }
 
 /// Groups one layer op; with min-batch > 1, behind a run-time check of the

@@ -28,9 +28,11 @@ int64_t splitLevelFor(int64_t levels, int64_t requested);
 /// `op` with each tree cut at level `split` and the rows grouped by the
 /// subtree below, in tiles of `tileRows` rows (0: all at once) when there
 /// are several trees, each row's walk `walkStep` levels a step
-/// (buildUnrolledWalk); returns the result tensor.
+/// (buildUnrolledWalk), `walkRows` rows walking together; returns the result
+/// tensor.
 Value groupPathNeuron(OpBuilder &b, PathNeuronOp op, int64_t vectorWidth,
-                      int64_t split, int64_t tileRows, int64_t walkStep);
+                      int64_t split, int64_t tileRows, int64_t walkStep,
+                      int64_t walkRows);
 
 } // namespace mlir::fff::detail
 

@@ -104,12 +104,22 @@ def FFFGroupRows : Pass<"fff-group-rows"> {
     `fff.path_neuron`, tree by tree, with each tree cut at level `k`
     (`split-level`; by default half its `depth + 1` levels):
 
-    1. every row walks the top `k` levels (an `scf.forall`), keeping each
-       level's `act(z)` and the root of the subtree it continues in;
+    1. every row walks the top `k` levels, keeping each level's `act(z)`
+       and the root of the subtree it continues in;
     2. a counting sort groups the rows by subtree (`2^k` groups);
-    3. in that order (an `scf.forall`), each row walks its subtree and then
-       writes its output row once, for all `depth + 1` nodes of its path
-       (the top ones are the subtree root's ancestors).
+    3. in that order, each row walks its subtree, keeping each level's
+       `act(z)` and the node below its last;
+    4. in the same order (an `scf.forall`), each row writes its output row
+       once, for all `depth + 1` nodes of its path: the ancestors of the
+       node below its last.
+
+    Both walks take `rows` rows at a time (an `scf.forall` over groups of
+    consecutive rows, or positions of the order, then one over those left
+    over), their dot products interleaved: the rows of a group are
+    independent chains of decisions, so one row's cache misses and
+    latencies overlap another's instead of following them, and in the top
+    levels, where the rows of a group often stand at the same node, each
+    load of that node's weights serves all of them.
 
     The top `2^k - 1` nodes are shared by every row, and the rows of one
     subtree come one after another, so both halves of every path read
@@ -140,8 +150,8 @@ def FFFGroupRows : Pass<"fff-group-rows"> {
            "Vector lanes for dot products, hidden units and row updates "
            "(0 = scalar)">,
     Option<"rows", "rows", "int64_t", /*default=*/"4",
-           "Rows of a leaf's group computed together, sharing each load of "
-           "the leaf's weights (1-16)">,
+           "Rows computed together (1-16): a leaf's rows, sharing each load "
+           "of its weights; path neurons' walks, interleaved">,
     Option<"walkStep", "walk-step", "int64_t", /*default=*/"1",
            "Path neurons: tree levels per step of a row's walk (1 or 2; 2 "
            "takes a node's and both children's logits in one pass over the "
