@@ -14,6 +14,20 @@
 // RUN: not fff-opt %s --fff-fuse-routing="vector-width=-1" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADVW
 // RUN: not fff-opt %s --fff-fuse-routing="row-block=0" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADRB
 // RUN: not fff-opt %s --fff-fuse-routing="vector-width=1099511627776" --split-input-file 2>&1 | FileCheck %s --check-prefix=BIGVW
+// Every row is written in place: one-shot bufferization allocates and copies
+// nothing, in row blocks or in interleaved groups.
+// RUN: fff-opt %s --fff-fuse-routing="interleave=4" --one-shot-bufferize="bufferize-function-boundaries" --cse --canonicalize --split-input-file | FileCheck %s --check-prefix=NOCOPY
+// RUN: fff-opt %s --fff-fuse-routing="interleave=3 vector-width=4" --one-shot-bufferize="bufferize-function-boundaries" --cse --canonicalize --split-input-file | FileCheck %s --check-prefix=NOCOPY
+// RUN: fff-opt %s --fff-fuse-routing="row-block=3" --one-shot-bufferize="bufferize-function-boundaries" --cse --canonicalize --split-input-file | FileCheck %s --check-prefix=NOCOPY
+// NOCOPY-LABEL: func.func @leaf
+// NOCOPY-NOT:   memref.alloc
+// NOCOPY-NOT:   memref.copy
+// NOCOPY-LABEL: func.func @master
+// NOCOPY-NOT:   memref.alloc
+// NOCOPY-NOT:   memref.copy
+// NOCOPY-LABEL: func.func @path
+// NOCOPY-NOT:   memref.alloc
+// NOCOPY-NOT:   memref.copy
 
 // Fusion: one parallel loop over rows; each row walks the tree with the node
 // index as an scf.for iter_arg, turns it into the leaf index and reads that
@@ -178,29 +192,30 @@ func.func @master(%x: tensor<?x4xf32>, %nw: tensor<1x4xf32>, %nb: tensor<1xf32>,
 // STEP2:             tensor.extract %arg1[%[[N2]], %{{.*}}]
 
 // interleave=2: whole pairs of rows walk each tree together, each row with
-// its own node and its own one-row output slice (taken from the pair's
-// block, which is inserted back once); the dot products of the pair advance
-// together, and at the root, where both rows are at the same node, they
-// share each load of its weights. The odd row left runs alone.
+// its own node; the dot products of the pair advance together, and at the
+// root, where both rows are at the same node, they share each load of its
+// weights. Both rows are then written, one after the other, into the pair's
+// block: one tensor threaded through the writes (no per-row slices, which
+// bufferization would copy), inserted back once. The odd row left runs alone.
 // INTER-LABEL: func.func @path
 // INTER: %[[PAIRS:.*]] = arith.divui %{{.*}}, %c2 : index
 // INTER: %[[DONE:.*]] = scf.forall (%[[G:.*]]) in (%[[PAIRS]]) shared_outs(%[[OUT:.*]] = %{{.*}})
 // INTER:   %[[R0:.*]] = arith.muli %[[G]], %c2 : index
 // INTER:   %[[PAIR:.*]] = tensor.extract_slice %[[OUT]][%[[R0]], 0] [2, 6] [1, 1]
-// INTER:   %[[S0:.*]] = tensor.extract_slice %[[PAIR]][0, 0] [1, 6] [1, 1]
 // INTER:   %[[R1:.*]] = arith.addi %[[R0]], %c1
-// INTER:   %[[S1:.*]] = tensor.extract_slice %[[PAIR]][1, 0] [1, 6] [1, 1]
+// INTER-NOT: tensor.extract_slice
 // INTER:   %[[X0:.*]] = vector.transfer_read %{{.*}}[%[[R0]], %c0]
 // INTER:   %[[ROOT:.*]] = vector.transfer_read %{{.*}}[%c0, %c0]
 // INTER:   vector.fma %[[X0]], %[[ROOT]]
 // INTER:   %[[X1:.*]] = vector.transfer_read %{{.*}}[%[[R1]], %c0]
 // INTER:   vector.fma %[[X1]], %[[ROOT]]
-// INTER:   vector.transfer_write %{{.*}}, %[[S0]]
-// INTER:   vector.transfer_write %{{.*}}, %[[S1]]
-// INTER:   %[[I0:.*]] = tensor.insert_slice %{{.*}} into %[[PAIR]][0, 0] [1, 6] [1, 1]
-// INTER:   %[[I1:.*]] = tensor.insert_slice %{{.*}} into %[[I0]][1, 0] [1, 6] [1, 1]
+// INTER:   %[[W0:.*]] = vector.transfer_write %{{.*}}, %[[PAIR]][%c0, %c0]
+// INTER:   %[[T0:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[W0]]) -> (tensor<2x6xf32>)
+// INTER:   %[[W1:.*]] = vector.transfer_write %{{.*}}, %[[T0]][%c1, %c0]
+// INTER:   scf.for {{.*}} iter_args(%{{.*}} = %[[W1]]) -> (tensor<2x6xf32>)
+// INTER-NOT: tensor.insert_slice
 // INTER:   scf.forall.in_parallel
-// INTER-NEXT: tensor.parallel_insert_slice %[[I1]] into %[[OUT]][%[[R0]], 0] [2, 6] [1, 1]
+// INTER-NEXT: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[R0]], 0] [2, 6] [1, 1]
 // INTER: %[[REST:.*]] = arith.subi %{{.*}}, %{{.*}} : index
 // INTER: scf.forall (%{{.*}}) in (%[[REST]]) shared_outs(%{{.*}} = %[[DONE]])
 func.func @path(%x: tensor<?x4xf32>, %w: tensor<14x4xf32>, %b: tensor<14xf32>,

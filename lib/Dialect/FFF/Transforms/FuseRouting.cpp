@@ -71,25 +71,24 @@ void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op,
   Value numInner = arith::ConstantIndexOp::create(
       b, loc, getLeafTreeNodeCount(op.getDepth()));
 
-  // Row `row` (slice `slice`) once its walk has reached heap node `node`.
-  auto finishRow = [&](OpBuilder &nb, Location nl, Value row, Value slice,
-                       Value node) -> Value {
-    Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
+  // Row `row`, row `local` of `dst`, once its walk has reached heap node
+  // `node`.
+  auto finishRow = [&](OpBuilder &nb, Location nl, Value row, Value dst,
+                       Value local, Value node) -> Value {
     Value leaf = arith::SubIOp::create(nb, nl, node, numInner);
-    Value outDim = dimValue(nb, nl, slice, 1);
-    Value y =
-        buildZeroRow(nb, nl, slice, ValueRange{local}, outDim, vectorWidth);
+    Value outDim = dimValue(nb, nl, dst, 1);
+    Value y = buildZeroRow(nb, nl, dst, ValueRange{local}, outDim, vectorWidth);
     y = buildAxpy(nb, nl, y, ValueRange{local}, gate, op.getB2(),
                   ValueRange{leaf}, outDim, vectorWidth);
     MlpRows leafMlp{x,      op.getW1(),         op.getB1(), op.getW2(),
                     {leaf}, op.getActivation(), vectorWidth};
-    y = leafMlp.addInto(nb, nl, {y}, {row}, gate)[0];
+    y = leafMlp.addInto(nb, nl, {y}, {row}, gate, {local})[0];
     if (op.hasMasterLeaf()) {
       y = buildAxpy(nb, nl, y, ValueRange{local}, masterGate, op.getMagicB2(),
                     ValueRange{}, outDim, vectorWidth);
       MlpRows master{x,  op.getMagicW1(),    op.getMagicB1(), op.getMagicW2(),
                      {}, op.getActivation(), vectorWidth};
-      y = master.addInto(nb, nl, {y}, {row}, masterGate)[0];
+      y = master.addInto(nb, nl, {y}, {row}, masterGate, {local})[0];
     }
     return y;
   };
@@ -99,24 +98,27 @@ void fuseLeafMlp(RewriterBase &rewriter, LeafMlpOp op,
     Value node =
         buildTreeWalk(nb, nl, x, row, op.getNodeWeights(), op.getNodeBiases(),
                       base, op.getDepth(), op.getTie(), vectorWidth)[0];
-    return {finishRow(nb, nl, row, blocks[0], node)};
+    Value local = arith::ConstantIndexOp::create(nb, nl, 0); // the slice's row
+    return {finishRow(nb, nl, row, blocks[0], local, node)};
   };
   if (interleave == 1) {
     rewriter.replaceOp(
         op, buildRowLoop(b, loc, ValueRange{op.getInit()}, rowBlock, body));
     return;
   }
-  // The rows of a group walk the tree together, then each computes its leaf.
+  // The rows of a group walk the tree together, then each computes its leaf
+  // into its row of the group's block.
   auto group = [&](OpBuilder &nb, Location nl, ValueRange rows,
-                   ValueRange slices) -> SmallVector<Value> {
+                   Value block) -> Value {
     Value base = arith::ConstantIndexOp::create(nb, nl, 0);
     SmallVector<Value> nodes = buildInterleavedTreeWalk(
         nb, nl, x, rows, op.getNodeWeights(), op.getNodeBiases(), base,
         op.getDepth(), op.getTie(), vectorWidth);
-    SmallVector<Value> ys;
-    for (auto [row, slice, node] : llvm::zip(rows, slices, nodes))
-      ys.push_back(finishRow(nb, nl, row, slice, node));
-    return ys;
+    for (auto [i, row, node] : llvm::enumerate(rows, nodes)) {
+      Value local = arith::ConstantIndexOp::create(nb, nl, i);
+      block = finishRow(nb, nl, row, block, local, node);
+    }
+    return block;
   };
   rewriter.replaceOp(op, buildInterleavedRowLoop(b, loc, op.getInit(),
                                                  interleave, group, body));
@@ -133,44 +135,46 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
   // The rows of a group walk each tree together, their dot products
   // interleaved and the levels unrolled; then each row's output gets the
   // whole path's act(z) * w_out[node] terms in one pass (the first tree
-  // writes the row, the others add). A single row is the group of one.
+  // writes the row, the others add), row after row of the group's block. A
+  // single row is the group of one.
   auto group = [&](OpBuilder &nb, Location nl, ValueRange rows,
-                   ValueRange slices) -> SmallVector<Value> {
+                   Value block) -> Value {
     size_t n = rows.size();
-    Value local = arith::ConstantIndexOp::create(nb, nl, 0); // a slice's row
     Value perTree = arith::ConstantIndexOp::create(
         nb, nl, getPathTreeNodeCount(op.getDepth()));
-    auto addTree = [&](OpBuilder &tb, Location tl, Value t, ValueRange ys,
+    auto addTree = [&](OpBuilder &tb, Location tl, Value t, Value y,
                        bool first) {
       Value base = arith::MulIOp::create(tb, tl, t, perTree);
       SmallVector<Value> roots(n, arith::ConstantIndexOp::create(tb, tl, 0));
       SmallVector<WalkPath> paths = buildUnrolledWalk(
           tb, tl, x, rows, op.getNodeWeights(), op.getNodeBiases(), base,
           roots, op.getDepth() + 1, op.getTie(), vectorWidth, walkStep);
-      SmallVector<Value> updated;
-      for (auto [y, path] : llvm::zip_equal(ys, paths))
-        updated.push_back(buildPathOutput(
-            tb, tl, y, ValueRange{local}, path, op.getActivation(),
-            op.getOutputWeights(), vectorWidth, /*accumulate=*/!first));
-      return updated;
+      for (auto [i, path] : llvm::enumerate(paths)) {
+        Value local = arith::ConstantIndexOp::create(tb, tl, i);
+        y = buildPathOutput(tb, tl, y, ValueRange{local}, path,
+                            op.getActivation(), op.getOutputWeights(),
+                            vectorWidth, /*accumulate=*/!first);
+      }
+      return y;
     };
-    SmallVector<Value> ys =
-        addTree(nb, nl, arith::ConstantIndexOp::create(nb, nl, 0), slices,
-                /*first=*/true);
+    Value firstTree = arith::ConstantIndexOp::create(nb, nl, 0);
+    Value y = addTree(nb, nl, firstTree, block, /*first=*/true);
     if (op.getTrees() == 1)
-      return ys;
+      return y;
     Value second = arith::ConstantIndexOp::create(nb, nl, 1);
     Value trees = arith::ConstantIndexOp::create(nb, nl, op.getTrees());
     Value step = arith::ConstantIndexOp::create(nb, nl, 1);
     auto loop = scf::ForOp::create(
-        nb, nl, second, trees, step, ys,
+        nb, nl, second, trees, step, ValueRange{y},
         [&](OpBuilder &tb, Location tl, Value t, ValueRange args) {
-          scf::YieldOp::create(tb, tl, addTree(tb, tl, t, args, false));
+          Value updated = addTree(tb, tl, t, args[0], /*first=*/false);
+          scf::YieldOp::create(tb, tl, updated);
         });
-    return SmallVector<Value>(loop.getResults());
+    return loop.getResult(0);
   };
-  auto body = [&](OpBuilder &nb, Location nl, Value row, ValueRange slices) {
-    return group(nb, nl, ValueRange{row}, slices);
+  auto body = [&](OpBuilder &nb, Location nl, Value row,
+                  ValueRange slices) -> SmallVector<Value> {
+    return {group(nb, nl, ValueRange{row}, slices[0])};
   };
   if (interleave == 1) {
     rewriter.replaceOp(

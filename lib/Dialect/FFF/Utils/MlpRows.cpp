@@ -14,14 +14,18 @@ using namespace mlir;
 using namespace mlir::fff;
 
 SmallVector<Value> MlpRows::addInto(OpBuilder &b, Location loc, ValueRange ys,
-                                    ArrayRef<Value> rows, Value scale) const {
+                                    ArrayRef<Value> rows, Value scale,
+                                    ArrayRef<Value> at) const {
   assert(rows.size() == ys.size() && !rows.empty());
+  assert(at.empty() || at.size() == ys.size());
   Value width = dimValue(b, loc, x, 1);
   int64_t hiddenDim = cast<ShapedType>(w1.getType()).getRank() - 1;
   Value hidden = dimValue(b, loc, w1, hiddenDim);
   Value outDim = dimValue(b, loc, ys.front(), 1);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> outRows(at);
+  outRows.resize(ys.size(), zero);
   Type elem = scale.getType();
   auto withPrefix = [&](ArrayRef<Value> rest) {
     SmallVector<Value> idx(prefix);
@@ -81,7 +85,7 @@ SmallVector<Value> MlpRows::addInto(OpBuilder &b, Location loc, ValueRange ys,
               unitRows.push_back(withPrefix({unit}));
             }
             SmallVector<ValueRange> prefixes(unitRows.begin(), unitRows.end());
-            updated.push_back(buildMultiAxpy(nb, nl, y, ValueRange{zero},
+            updated.push_back(buildMultiAxpy(nb, nl, y, ValueRange{outRows[i]},
                                              scales, w2, prefixes, outDim,
                                              vectorWidth));
           }
@@ -112,7 +116,7 @@ SmallVector<Value> MlpRows::addInto(OpBuilder &b, Location loc, ValueRange ys,
               });
           Value h = buildActivation(nb, nl, dot.getResult(0), act);
           Value s = arith::MulFOp::create(nb, nl, scale, h);
-          updated.push_back(buildAxpy(nb, nl, y, ValueRange{zero}, s, w2,
+          updated.push_back(buildAxpy(nb, nl, y, ValueRange{outRows[i]}, s, w2,
                                       withPrefix({unit}), outDim, vectorWidth));
         }
         scf::YieldOp::create(nb, nl, updated);

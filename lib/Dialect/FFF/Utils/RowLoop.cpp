@@ -129,9 +129,9 @@ Value fff::buildInterleavedRowLoop(OpBuilder &b, Location loc, Value init,
   Value grouped = arith::MulIOp::create(b, loc, groups, size);
   // Whole groups: a group's block of rows is one slice of the output (one
   // parallel_insert_slice: the forall folds of upstream keep only one insert
-  // per shared output). Every row of the block gets its own one-row slice,
-  // threaded through the body on its own (see buildRowLoop for why not the
-  // block) and inserted back afterwards.
+  // per shared output), threaded through the body as a whole. One-row
+  // slices of the block, all extracted before the first is inserted back,
+  // would make one-shot bufferization copy every row but the first.
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{groups},
                                       ValueRange{init}, std::nullopt);
   {
@@ -143,20 +143,11 @@ Value fff::buildInterleavedRowLoop(OpBuilder &b, Location loc, Value init,
     RowSlice block =
         extractRows(b, loc, shared, first, b.getIndexAttr(interleave));
     SmallVector<Value> rows;
-    SmallVector<RowSlice> slices;
     for (int64_t i = 0; i < interleave; ++i) {
-      rows.push_back(arith::AddIOp::create(
-          b, loc, first, arith::ConstantIndexOp::create(b, loc, i)));
-      slices.push_back(extractRows(b, loc, block.value, b.getIndexAttr(i),
-                                   b.getIndexAttr(1)));
+      Value offset = arith::ConstantIndexOp::create(b, loc, i);
+      rows.push_back(arith::AddIOp::create(b, loc, first, offset));
     }
-    SmallVector<Value> results =
-        group(b, loc, rows,
-              llvm::map_to_vector(slices, [](RowSlice &s) { return s.value; }));
-    Value updated = block.value;
-    for (auto [result, slice] : llvm::zip_equal(results, slices))
-      updated = tensor::InsertSliceOp::create(
-          b, loc, result, updated, slice.offsets, slice.sizes, slice.strides);
+    Value updated = group(b, loc, rows, block.value);
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(
         b, loc, updated, shared, block.offsets, block.sizes, block.strides);

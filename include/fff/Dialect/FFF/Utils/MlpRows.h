@@ -15,9 +15,10 @@ namespace mlir::fff {
 
 /// A two-layer MLP `act(x @ w1 + b1) @ w2` whose weights are read at block
 /// `prefix` of their banks (a leaf index, or nothing for unbanked weights).
-/// `addInto` adds `scale * MLP(x[rows[i]])` into `ys[i]`, a one-row tensor
-/// (1 x O), for every i and returns the updated rows (separate tensors, so
-/// that each row's chain of updates stays independent for bufferization).
+/// `addInto` adds `scale * MLP(x[rows[i]])` into row `at[i]` of `ys[i]` (row
+/// 0 when `at` is empty: a one-row tensor, 1 x O) for every i and returns the
+/// updated tensors (separate ones, so that each row's chain of updates stays
+/// independent for bufferization).
 /// The hidden units are never stored:
 /// each is folded into the output rows as soon as it is known. Units go in
 /// vector groups (up to `vectorWidth` lanes, narrower for narrow layers),
@@ -31,7 +32,8 @@ struct MlpRows {
   int64_t vectorWidth;
 
   SmallVector<Value> addInto(OpBuilder &b, Location loc, ValueRange ys,
-                             ArrayRef<Value> rows, Value scale) const;
+                             ArrayRef<Value> rows, Value scale,
+                             ArrayRef<Value> at = {}) const;
 };
 
 } // namespace mlir::fff

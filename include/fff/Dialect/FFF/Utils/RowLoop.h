@@ -50,10 +50,12 @@ using TileBodyBuilder = function_ref<Value(OpBuilder &, Location, Value first,
 /// independent, so OpenMP runs them on different threads.
 Value buildTileLoop(OpBuilder &b, Location loc, Value init, int64_t tileRows,
                     TileBodyBuilder body);
-/// Body of an interleaved row loop: gets the global rows of a group and a
-/// one-row slice of `init` for each, returns the updated slices.
-using InterleavedBodyBuilder = function_ref<SmallVector<Value>(
-    OpBuilder &, Location, ValueRange rows, ValueRange rowSlices)>;
+/// Body of an interleaved row loop: gets the global rows of a group and the
+/// group's block of `init` (row i of the block is rows[i]), returns the
+/// updated block. The body threads the one block through its writes, row
+/// after row: per-row slices of it, inserted back, would each be copied.
+using InterleavedBodyBuilder = function_ref<Value(OpBuilder &, Location,
+                                                  ValueRange rows, Value block)>;
 
 /// A row loop over `init` (B x ...) that hands `interleave` rows at a time to
 /// `group` (an `scf.forall` over the B / interleave whole groups), and the
