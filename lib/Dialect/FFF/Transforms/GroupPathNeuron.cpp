@@ -67,8 +67,7 @@ private:
   /// tell the rows apart.
   SmallVector<Value> walkBlocks(OpBuilder &b, Location loc, int64_t levels,
                                 Value order, Value starts, Value count,
-                                int64_t rowsEach, Value from,
-                                ValueRange inits);
+                                int64_t rowsEach, Value from, ValueRange inits);
 };
 
 } // namespace
@@ -135,9 +134,9 @@ std::pair<Value, Value> TreeWalks::walkAll(OpBuilder &b, Location loc,
   Value actsInit = tensor::EmptyOp::create(
       b, loc, ArrayRef<int64_t>{ShapedType::kDynamic, levels}, elem,
       ValueRange{batch});
-  Value endsInit = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{ShapedType::kDynamic}, b.getIndexType(),
-      ValueRange{batch});
+  Value endsInit =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+                              b.getIndexType(), ValueRange{batch});
   SmallVector<Value> walked;
   if (walkRows == 1) {
     walked = walkBlocks(b, loc, levels, order, starts, batch, 1, Value(),
@@ -150,8 +149,7 @@ std::pair<Value, Value> TreeWalks::walkAll(OpBuilder &b, Location loc,
     SmallVector<Value> whole =
         walkBlocks(b, loc, levels, order, starts, groups, walkRows, Value(),
                    ValueRange{actsInit, endsInit});
-    walked =
-        walkBlocks(b, loc, levels, order, starts, rest, 1, grouped, whole);
+    walked = walkBlocks(b, loc, levels, order, starts, rest, 1, grouped, whole);
   }
   return {walked[0], walked[1]};
 }

@@ -54,8 +54,8 @@ Value buildTileLoop(OpBuilder &b, Location loc, Value init, int64_t tileRows,
 /// group's block of `init` (row i of the block is rows[i]), returns the
 /// updated block. The body threads the one block through its writes, row
 /// after row: per-row slices of it, inserted back, would each be copied.
-using InterleavedBodyBuilder = function_ref<Value(OpBuilder &, Location,
-                                                  ValueRange rows, Value block)>;
+using InterleavedBodyBuilder =
+    function_ref<Value(OpBuilder &, Location, ValueRange rows, Value block)>;
 
 /// A row loop over `init` (B x ...) that hands `interleave` rows at a time to
 /// `group` (an `scf.forall` over the B / interleave whole groups), and the
