@@ -1,6 +1,7 @@
 """fff_mlir.native: fff-compile into a shared library, then call the C entry
 points through the header's ABI description; and the demo that uses it."""
 import ctypes
+import dataclasses
 
 import numpy as np
 import pytest
@@ -104,6 +105,27 @@ def test_library_needs_its_description(tmp_path):
     description.unlink()
     with pytest.raises(FileNotFoundError, match="l.json: the description fff-compile wrote next to l.so"):
         Library(tmp_path / "l.so")
+
+
+# Each strategy's dot products on vector widths whose lanes do not halve down
+# to two: what is left (3 lanes) is summed in order (buildLaneSum).
+ODD_WIDTH_STRATEGIES = {
+    "fused": CompileOptions(group_rows=0),
+    "fused-interleave2": CompileOptions(group_rows=0, interleave=2),
+    "grouped": CompileOptions(group_rows=4, group_min_batch=0),
+    "bucketed": CompileOptions(bucket_rows=True, bucket_min_batch=0),
+}
+
+
+@pytest.mark.parametrize("vector_width", [3, 6, 12])
+@pytest.mark.parametrize("strategy", sorted(ODD_WIDTH_STRATEGIES))
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_vector_widths_of_odd_lane_counts(name, strategy, vector_width, tmp_path):
+    layer = EXAMPLES[name]()
+    options = dataclasses.replace(ODD_WIDTH_STRATEGIES[strategy], vector_width=vector_width)
+    lib = compile_mlir(to_mlir(layer), tmp_path / "l.so", options)
+    x = example_input(layer, rows=17, seed=vector_width)
+    np.testing.assert_allclose(lib["layer"](x), layer.forward(x, dtype=np.float64), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("interleave", [2, 3, 4])

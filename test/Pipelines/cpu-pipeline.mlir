@@ -34,15 +34,15 @@
 // UNFUSED-COUNT-3: llvm.call @malloc
 // UNFUSED-NOT:     llvm.call @malloc
 // LLVM:         llvm.return
-func.func @leaf(%x: tensor<?x10xf32>, %nw: tensor<3x10xf32>, %nb: tensor<3xf32>,
-                %w1: tensor<4x10x2xf32>, %b1: tensor<4x2xf32>,
+func.func @leaf(%x: tensor<?x20xf32>, %nw: tensor<3x20xf32>, %nb: tensor<3xf32>,
+                %w1: tensor<4x20x2xf32>, %b1: tensor<4x2xf32>,
                 %w2: tensor<4x2x5xf32>, %b2: tensor<4x5xf32>) -> tensor<?x5xf32> {
   %c0 = arith.constant 0 : index
-  %rows = tensor.dim %x, %c0 : tensor<?x10xf32>
+  %rows = tensor.dim %x, %c0 : tensor<?x20xf32>
   %init = tensor.empty(%rows) : tensor<?x5xf32>
   %y = fff.leaf_mlp depth 2 activation gelu tie ge
-      ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x10xf32>, tensor<3x10xf32>,
-          tensor<3xf32>, tensor<4x10x2xf32>, tensor<4x2xf32>, tensor<4x2x5xf32>, tensor<4x5xf32>)
+      ins(%x, %nw, %nb, %w1, %b1, %w2, %b2 : tensor<?x20xf32>, tensor<3x20xf32>,
+          tensor<3xf32>, tensor<4x20x2xf32>, tensor<4x2xf32>, tensor<4x2x5xf32>, tensor<4x5xf32>)
       outs(%init : tensor<?x5xf32>)
   return %y : tensor<?x5xf32>
 }

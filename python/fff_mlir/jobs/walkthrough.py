@@ -56,7 +56,8 @@ STAGES = [
      ["--fff-fuse-routing", "--canonicalize", "--cse"], None),
     ("5. Fused and vectorized: `--fff-fuse-routing=\"vector-width=4\"`",
      "The routing dot product reads 4 lanes at a time (`vector.transfer_read` + "
-     "`vector.fma`, then `vector.reduction`). The leaf's 4 hidden units are one vector "
+     "`vector.fma`, then its 4 lanes summed as a tree: two halves, then the last two "
+     "lanes). The leaf's 4 hidden units are one vector "
      "accumulated over the input (a broadcast of `x[k]` times row `k` of the leaf's `w1`); "
      "then all 4 units update the output row together, 4 columns at a time (one "
      "`vector.transfer_read`/`transfer_write` per chunk), with a scalar loop for the 5th "

@@ -21,8 +21,10 @@
 
 // VEC-LABEL: func.func @route
 // VEC:         vector.transfer_read %{{.*}} : tensor<?x4xf32>, vector<4xf32>
-// VEC:         vector.fma
-// VEC:         vector.reduction <add>
+// VEC:         %[[ACC:.*]] = vector.fma
+// VEC:         vector.extract_strided_slice %[[ACC]] {offsets = [0], sizes = [2], strides = [1]}
+// VEC:         vector.extract_strided_slice %[[ACC]] {offsets = [2], sizes = [2], strides = [1]}
+// VEC:         arith.addf %{{.*}}, %{{.*}} : vector<2xf32>
 func.func @route(%x: tensor<?x4xf32>, %w: tensor<3x4xf32>, %b: tensor<3xf32>,
                  %init: tensor<?xi32>) -> tensor<?xi32> {
   %r = fff.route depth 2 tie gt ins(%x, %w, %b : tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>)

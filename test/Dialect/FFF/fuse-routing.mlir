@@ -1,5 +1,6 @@
 // RUN: fff-opt %s --fff-fuse-routing --canonicalize --cse --split-input-file | FileCheck %s
 // RUN: fff-opt %s --fff-fuse-routing="vector-width=4" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=VEC
+// RUN: fff-opt %s --fff-fuse-routing="vector-width=6" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=ODD
 // RUN: fff-opt %s --fff-fuse-routing="row-block=8" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=BLOCK
 // RUN: fff-opt %s --fff-fuse-routing="interleave=2 vector-width=4" --canonicalize --cse --split-input-file | FileCheck %s --check-prefix=INTER
 // RUN: fff-opt %s --fff-fuse-routing="interleave=3" --split-input-file | not grep -E 'tensor<[0-9?x]*x(i[0-9]+|index)>'
@@ -62,10 +63,23 @@
 // VEC:           vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<?x10xf32>, vector<4xf32>
 // VEC:           vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<3x10xf32>, vector<4xf32>
 // VEC:           vector.fma
-// VEC:         vector.reduction <add>
+//              The lanes summed as a tree: halves, then the last two lanes.
+// VEC:         %[[LO:.*]] = vector.extract_strided_slice %[[ACC:.*]] {offsets = [0], sizes = [2], strides = [1]} : vector<4xf32> to vector<2xf32>
+// VEC:         %[[HI:.*]] = vector.extract_strided_slice %[[ACC]] {offsets = [2], sizes = [2], strides = [1]}
+// VEC:         %[[HALF:.*]] = arith.addf %[[LO]], %[[HI]] : vector<2xf32>
+// VEC:         %[[L0:.*]] = vector.extract %[[HALF]][0]
+// VEC:         %[[L1:.*]] = vector.extract %[[HALF]][1]
+// VEC:         arith.addf %[[L0]], %[[L1]] : f32
 // VEC:         scf.for %{{.*}} = %c8 to %c10 step %c1
 //              Output row updates: one vector of 4 lanes and a scalar tail.
 // VEC:         vector.transfer_write {{.*}} : vector<4xf32>, tensor<1x5xf32>
+
+// ODD-LABEL: func.func @leaf
+//              Six lanes halve once; the three left are summed in order.
+// ODD:         %[[LO:.*]] = vector.extract_strided_slice %[[ACC:.*]] {offsets = [0], sizes = [3], strides = [1]} : vector<6xf32> to vector<3xf32>
+// ODD:         %[[HI:.*]] = vector.extract_strided_slice %[[ACC]] {offsets = [3], sizes = [3], strides = [1]}
+// ODD:         %[[HALF:.*]] = arith.addf %[[LO]], %[[HI]] : vector<3xf32>
+// ODD:         vector.reduction <add>, %[[HALF]] : vector<3xf32> into f32
 
 // BLOCK-LABEL: func.func @leaf
 // BLOCK:         %[[NB:.*]] = arith.ceildivui %{{.*}}, %c8

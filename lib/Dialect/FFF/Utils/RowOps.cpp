@@ -33,6 +33,42 @@ Value fff::buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix,
                               vectorWidth)[0];
 }
 
+Value fff::buildPairwiseSum(OpBuilder &b, Location loc, ArrayRef<Value> terms) {
+  assert(!terms.empty() && "a sum of nothing");
+  SmallVector<Value> level(terms);
+  while (level.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t i = 0; i + 1 < level.size(); i += 2)
+      next.push_back(arith::AddFOp::create(b, loc, level[i], level[i + 1]));
+    if (level.size() % 2 == 1)
+      next.push_back(level.back());
+    level = std::move(next);
+  }
+  return level.front();
+}
+
+Value fff::buildLaneSum(OpBuilder &b, Location loc, Value vec) {
+  auto type = cast<VectorType>(vec.getType());
+  int64_t width = type.getNumElements();
+  while (width > 2 && width % 2 == 0) {
+    width /= 2;
+    Value low = vector::ExtractStridedSliceOp::create(
+        b, loc, vec, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{width},
+        ArrayRef<int64_t>{1});
+    Value high = vector::ExtractStridedSliceOp::create(
+        b, loc, vec, ArrayRef<int64_t>{width}, ArrayRef<int64_t>{width},
+        ArrayRef<int64_t>{1});
+    vec = arith::AddFOp::create(b, loc, low, high);
+  }
+  if (width > 2)
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, vec);
+  Value sum = vector::ExtractOp::create(b, loc, vec, ArrayRef<int64_t>{0});
+  if (width == 1)
+    return sum;
+  Value second = vector::ExtractOp::create(b, loc, vec, ArrayRef<int64_t>{1});
+  return arith::AddFOp::create(b, loc, sum, second);
+}
+
 /// Runs `vectorStep` on whole vectors of [0, len) and `scalarStep` on the
 /// rest, threading the tensor `dst` through both.
 static Value
@@ -108,11 +144,8 @@ fff::buildInterleavedDots(OpBuilder &b, Location loc, Value a,
         });
     SmallVector<Value> rowAccs;
     for (size_t i = 0; i < n; ++i) {
-      Value acc = wide.getResult(i * chains);
-      for (int64_t c = 1; c < chains; ++c)
-        acc =
-            arith::AddFOp::create(b, loc, acc, wide.getResult(i * chains + c));
-      rowAccs.push_back(acc);
+      SmallVector<Value> rowChains(wide.getResults().slice(i * chains, chains));
+      rowAccs.push_back(buildPairwiseSum(b, loc, rowChains));
     }
     // The whole vectors after the last whole group of `chains`.
     tailStart = buildWholeVectorsEnd(b, loc, len, vectorWidth);
@@ -125,11 +158,10 @@ fff::buildInterleavedDots(OpBuilder &b, Location loc, Value a,
                 scf::YieldOp::create(nb, nl, step(nb, nl, k, accs, 1));
               })
               .getResults());
-    for (size_t i = 0; i < n; ++i)
-      sums[i] = arith::AddFOp::create(
-          b, loc, sums[i],
-          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                      rowAccs[i]));
+    for (size_t i = 0; i < n; ++i) {
+      Value lanes = buildLaneSum(b, loc, rowAccs[i]);
+      sums[i] = arith::AddFOp::create(b, loc, sums[i], lanes);
+    }
   }
   auto tail = scf::ForOp::create(
       b, loc, tailStart, len, one, sums,

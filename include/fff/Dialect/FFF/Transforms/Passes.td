@@ -53,8 +53,8 @@ def FFFFuseRouting : Pass<"fff-fuse-routing"> {
 
     With `vector-width = V > 0` the dot products and the row updates are
     emitted as `vector` ops on `V` lanes (`vector.transfer_read`, `vector.fma`,
-    `vector.reduction`), with a scalar loop for the remaining `width mod V`
-    elements; `V = 0` emits scalar loops only.
+    and a dot product's lanes summed as a tree of halves), with a scalar loop
+    for the remaining `width mod V` elements; `V = 0` emits scalar loops only.
 
     The unfused alternative is `fff-expand-layers` followed by
     `convert-fff-to-linalg`; both stay available so their cost can be

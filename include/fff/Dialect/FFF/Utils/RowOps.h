@@ -24,6 +24,19 @@ Value buildDot(OpBuilder &b, Location loc, Value a, ValueRange aPrefix, Value w,
 /// the interleaved rows): enough to cover the FMA latency of current cores.
 constexpr int64_t kDotChains = 4;
 
+/// The sum of `terms` (scalars or vectors of one type) as a balanced tree of
+/// additions, ((t0 + t1) + (t2 + t3)) ...: a chain of log2(n) additions
+/// rather than n - 1.
+Value buildPairwiseSum(OpBuilder &b, Location loc, ArrayRef<Value> terms);
+
+/// The sum of a float vector's lanes, halving it while its width is even
+/// (lanes [0, w/2) + [w/2, w)) down to two lanes, then adding those (or, for
+/// an odd width, the lanes left, in order: vector.reduction). The
+/// order is fixed here, so the result does not depend on how LLVM lowers
+/// reductions, and the halving takes log2(w) dependent additions where
+/// vector.reduction's ordered sum takes w.
+Value buildLaneSum(OpBuilder &b, Location loc, Value vec);
+
 /// `buildDot` for several rows at once: `inits[i] + a[aPrefixes[i], :] .
 /// w[wPrefixes[i], :]` for each i, with every row's partial sums advanced in
 /// the same loop iteration, so that the independent dot products overlap
