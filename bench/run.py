@@ -16,6 +16,7 @@ Run with python/ on PYTHONPATH (scripts/bench.sh sets it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -24,6 +25,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -196,14 +198,37 @@ def torch_baselines(layer, shape: Shape, threads: int, min_time: float):
     return out
 
 
-def run_shape(shape: Shape, work: Path, threads_list, min_time: float) -> list:
+BEFORE = " (before)"
+
+
+@contextlib.contextmanager
+def tools_of(build: Optional[Path]):
+    """fff_mlir's tools (fff-compile) from `build` while the block runs."""
+    saved = os.environ.get("FFF_BUILD_DIR")
+    if build is not None:
+        os.environ["FFF_BUILD_DIR"] = str(build)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("FFF_BUILD_DIR", None)
+        else:
+            os.environ["FFF_BUILD_DIR"] = saved
+
+
+def run_shape(shape: Shape, work: Path, threads_list, min_time: float,
+              before: Optional[Path] = None) -> list:
     layer = shape.layer()
     progress(f"== {shape.name}: compiling", end="")
     libs = {}
+    builds = [(BEFORE, before), ("", None)] if before else [("", None)]
     for name, options in VARIANTS.items():
-        libs[name] = compile_mlir(to_mlir(layer, "layer", weights="arguments"),
-                                  work / f"{name.replace(' ', '_')}.so", options)
-        progress(".", end="")
+        for suffix, build in builds:
+            with tools_of(build):
+                libs[name + suffix] = compile_mlir(to_mlir(layer, "layer", weights="arguments"),
+                                                   work / f"{(name + suffix).replace(' ', '_')}.so",
+                                                   options)
+            progress(".", end="")
     dense_batches = [b for b in shape.batches
                      if b * shape.dense_flops() / 2 <= DENSE_MLIR_MAX_MACS]
     dense_lib = compile_mlir(dense_mlir(layer, shape), work / "dense_mlir.so", CompileOptions())
@@ -279,7 +304,9 @@ def write_markdown(records, shapes, threads_list, meta, path: Path):
              "- times are medians of repeated calls, per row (µs); GFLOP/s counts the "
              "multiply-adds each implementation needs (FFF: the visited neurons; dense: all)",
              "- the dense baselines use ReLU whatever the layer's activation: a lower bound "
-             "on their cost", ""]
+             "on their cost",
+             *([f"- variants named '(before)': compiled by the fff-compile of {meta['before']}"]
+               if meta.get("before") else []), ""]
     for shape in shapes:
         for threads in threads_list:
             impls = []
@@ -349,6 +376,10 @@ def main(argv=None) -> int:
     parser.add_argument("--variants", help="only compiled variants whose name contains one of these "
                         "comma-separated texts (the baselines always run)")
     parser.add_argument("--min-time", type=float, default=0.3, help="seconds per measurement")
+    parser.add_argument("--before", metavar="BUILD_DIR",
+                        help="also compile every variant with the fff-compile of BUILD_DIR (say, a "
+                        "build of the previous commit), named '<variant> (before)': a change's "
+                        "effect measured in one run. The variants' flags must exist in both")
     args = parser.parse_args(argv)
 
     env = machine.blas_environment(1)
@@ -380,16 +411,26 @@ def main(argv=None) -> int:
         for i, shape in enumerate(shapes):
             work = Path(tmp) / str(i)
             work.mkdir()
-            records += run_shape(shape, work, threads_list, args.min_time)
+            records += run_shape(shape, work, threads_list, args.min_time,
+                                 Path(args.before) if args.before else None)
     meta = {"date": time.strftime("%Y-%m-%d"), "cpu": machine.cpu_model(), "cores": os.cpu_count(),
             "host_cpu": host_cpu, "blas": blas_line(records), "seconds": round(time.time() - start),
-            "threads": threads_list}
+            "threads": threads_list, "before": describe_build(args.before)}
     (out / "results.json").write_text(json.dumps({"meta": meta, "shapes": [asdict(s) for s in shapes],
                                                   "records": [asdict(r) for r in records]}, indent=1))
     write_markdown(records, shapes, threads_list, meta, out / "results.md")
     plot(records, shapes, threads_list, out)
     print(f"wrote {out}/results.json, results.md and {len(shapes)} plots in {meta['seconds']} s")
     return 0
+
+
+def describe_build(build: Optional[str]) -> Optional[str]:
+    """'BUILD (commit abc1234 of its checkout)' for --before, when git knows it."""
+    if not build:
+        return None
+    head = subprocess.run(["git", "-C", str(Path(build).resolve().parent), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    return f"{build} (commit {head.stdout.strip()} of its checkout)" if head.returncode == 0 else build
 
 
 def blas_line(records) -> str:

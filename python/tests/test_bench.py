@@ -54,3 +54,19 @@ def test_quick_encoder_benchmark_writes_its_results(tmp_path):
     assert all(c["fff_error"] < 1e-4 and c["dense_error"] < 1e-4 for c in data["checks"])
     assert "| fff-mlir FFF |" in (tmp_path / "encoder-quick.md").read_text()
     assert (tmp_path / "encoder-quick.png").stat().st_size > 1000
+
+
+def test_quick_benchmark_compares_with_another_build(tmp_path):
+    """--before: every variant compiled by a second build's fff-compile too
+    (here the same build), timed in the same run and named in the table."""
+    from fff_mlir.paths import build_dir
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "run.py"), "--quick",
+                           "--out", str(tmp_path), "--min-time", "0.01", "--threads", "1",
+                           "--variants", "fused interleave", "--before", str(build_dir())],
+                          capture_output=True, text=True, env=bench_env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "results.json").read_text())
+    fff = {r["impl"] for r in data["records"] if r["impl"].startswith("FFF")}
+    assert fff == {"FFF fused interleave 4", "FFF fused interleave 4 (before)"}
+    assert data["meta"]["before"].startswith(str(build_dir()))
+    assert "compiled by the fff-compile of" in (tmp_path / "results.md").read_text()
