@@ -28,30 +28,11 @@
 #include <cstring>
 #include <immintrin.h>
 #include <vector>
-constexpr int D = 768, LEVELS = 12, NODES = 4095; // depth 11
-static float *W1, *B1, *W2;
-static inline float dot(const float *x, const float *w) {
-  __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-  for (int i = 0; i < D; i += 64) {
-    a0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(w + i), a0);
-    a1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 16),
-                         _mm512_loadu_ps(w + i + 16), a1);
-    a2 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 32),
-                         _mm512_loadu_ps(w + i + 32), a2);
-    a3 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 48),
-                         _mm512_loadu_ps(w + i + 48), a3);
-  }
-  return _mm512_reduce_add_ps(
-      _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
-}
+
+#include "probe_common.h"
 static inline float act(float z) { return z > 0 ? z : 0; }
 int PF = 0;
 int MASK = -1;
-double now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 double tp1, tp2, tp3;
 void grouped(int B, const float *x, float *y, int split,
              std::vector<int> &roots, std::vector<float> &acts,
