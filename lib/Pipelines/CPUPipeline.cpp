@@ -197,9 +197,12 @@ void fff::buildCPUPipeline(OpPassManager &pm,
   // libm has no rsqrtf: 1 / sqrt(x) instead, which LLVM emits inline.
   pm.addPass(math::createMathExpandOpsPass(
       math::MathExpandOpsPassOptions{{"rsqrt"}}));
-  // Vector exp (the softmax rows') as a polynomial of fma and floor
+  // Vector exp (the softmax rows', sigmoids') and erf (GELU's: a path's
+  // activations, a leaf's hidden units) as polynomials of fma and floor
   // instructions, not a libm call per lane.
-  pm.addPass(createFFFApproximateVectorMath());
+  FFFApproximateVectorMathOptions approximate;
+  approximate.ops = {"exp", "erf"};
+  pm.addPass(createFFFApproximateVectorMath(approximate));
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   if (options.openmp)

@@ -232,6 +232,15 @@ func.func @master(%x: tensor<?x4xf32>, %nw: tensor<1x4xf32>, %nb: tensor<1xf32>,
 // INTER-NEXT: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[R0]], 0] [2, 6] [1, 1]
 // INTER: %[[REST:.*]] = arith.subi %{{.*}}, %{{.*}} : index
 // INTER: scf.forall (%{{.*}}) in (%[[REST]]) shared_outs(%{{.*}} = %[[DONE]])
+// VEC-LABEL: func.func @path
+//              A tree's three activations are one vector op (GELU's erf is then
+//              a polynomial, not three libm calls), each level's scale a lane.
+// VEC:         %[[Z:.*]] = vector.from_elements %{{.*}}, %{{.*}}, %{{.*}} : vector<3xf32>
+// VEC:         math.erf %{{.*}} : vector<3xf32>
+// VEC:         %[[S0:.*]] = vector.extract %[[A:.*]][0] : f32 from vector<3xf32>
+// VEC:         %[[S2:.*]] = vector.extract %[[A]][2] : f32 from vector<3xf32>
+// VEC:         vector.broadcast %[[S0]] : f32 to vector<4xf32>
+// VEC-NOT:     math.erf %{{.*}} : f32
 func.func @path(%x: tensor<?x4xf32>, %w: tensor<14x4xf32>, %b: tensor<14xf32>,
                 %wo: tensor<14x6xf32>, %init: tensor<?x6xf32>) -> tensor<?x6xf32> {
   %y = fff.path_neuron trees 2 depth 2 activation gelu tie gt

@@ -110,11 +110,11 @@ SmallVector<Value> TreeWalks::walkBlocks(OpBuilder &b, Location loc,
   Value actsBlock = blocks[0].value, endsBlock = blocks[1].value;
   for (auto [i, path] : llvm::enumerate(paths)) {
     Value local = constantIndex(b, loc, i);
-    for (auto [level, logit] : llvm::enumerate(path.logits)) {
-      Value a = buildActivation(b, loc, logit, op.getActivation());
+    SmallVector<Value> acts =
+        buildPathActivations(b, loc, path, op.getActivation(), vectorWidth);
+    for (auto [level, a] : llvm::enumerate(acts))
       actsBlock =
           insert(b, loc, a, actsBlock, {local, constantIndex(b, loc, level)});
-    }
     endsBlock = insert(b, loc, path.end, endsBlock, {local});
   }
   b.setInsertionPointToStart(forall.getTerminator().getBody());

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::fff;
@@ -127,13 +128,32 @@ SmallVector<WalkPath> fff::buildUnrolledWalk(
   return paths;
 }
 
+SmallVector<Value> fff::buildPathActivations(OpBuilder &b, Location loc,
+                                             const WalkPath &path,
+                                             Activation act,
+                                             int64_t vectorWidth) {
+  SmallVector<Value> acts;
+  int64_t levels = path.logits.size();
+  if (vectorWidth == 0 || levels < 2) {
+    for (Value logit : path.logits)
+      acts.push_back(buildActivation(b, loc, logit, act));
+    return acts;
+  }
+  auto type = VectorType::get({levels}, path.logits.front().getType());
+  Value logits = vector::FromElementsOp::create(b, loc, type, path.logits);
+  Value all = buildActivation(b, loc, logits, act);
+  for (int64_t level = 0; level < levels; ++level)
+    acts.push_back(
+        vector::ExtractOp::create(b, loc, all, ArrayRef<int64_t>{level}));
+  return acts;
+}
+
 Value fff::buildPathOutput(OpBuilder &b, Location loc, Value dst,
                            ValueRange dstPrefix, const WalkPath &path,
                            Activation act, Value outputWeights,
                            int64_t vectorWidth, bool accumulate) {
-  SmallVector<Value> scales;
-  for (Value logit : path.logits)
-    scales.push_back(buildActivation(b, loc, logit, act));
+  SmallVector<Value> scales =
+      buildPathActivations(b, loc, path, act, vectorWidth);
   SmallVector<ValueRange> prefixes;
   for (const Value &global : path.globals)
     prefixes.push_back(ValueRange(global));

@@ -71,6 +71,14 @@ SmallVector<WalkPath> buildUnrolledWalk(OpBuilder &b, Location loc, Value x,
                                         TieRule tie, int64_t vectorWidth,
                                         int64_t levelsPerStep = 1);
 
+/// `act(logit)` for each level of `path`. With `vectorWidth` > 0 they are
+/// one op on a vector of the path's logits, which the CPU pipeline keeps in
+/// registers (fff-approximate-vector-math) where each scalar erf would be a
+/// libm call.
+SmallVector<Value> buildPathActivations(OpBuilder &b, Location loc,
+                                        const WalkPath &path, Activation act,
+                                        int64_t vectorWidth);
+
 /// Adds each visited node's `act(logit) * outputWeights[node]` of `path`
 /// into row `dstPrefix` of `dst` in one pass over the row (buildMultiAxpy);
 /// with `accumulate` false the row is overwritten instead.
