@@ -48,7 +48,9 @@ VARIANTS = {
     "FFF fused": CompileOptions(fuse=True, group_rows=0),
     "FFF fused scalar": CompileOptions(fuse=True, vector_width=0, group_rows=0),
     "FFF unfused": CompileOptions(fuse=False, group_rows=0),
-    "FFF fused interleave 4": CompileOptions(fuse=True, interleave=4, group_rows=0),
+    # One row at a time, as the fused loop ran before interleave=0 (four rows
+    # together in layers at least 256 wide) became the default.
+    "FFF fused interleave 1": CompileOptions(fuse=True, interleave=1, group_rows=0),
     # fff-compile's defaults: rows grouped by leaf (leaf MLP) or subtree (path
     # neuron) from 64 rows on, fused one row at a time below.
     "FFF grouped": CompileOptions(),

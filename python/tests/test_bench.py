@@ -17,7 +17,7 @@ def test_quick_benchmark_writes_its_results(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads((tmp_path / "results.json").read_text())
     impls = {r["impl"] for r in data["records"]}
-    for expected in ("FFF fused", "FFF unfused", "FFF fused interleave 4", "plain C++ loop",
+    for expected in ("FFF fused", "FFF unfused", "FFF fused interleave 1", "plain C++ loop",
                      "dense OpenBLAS", "dense MLIR (linalg.matmul)"):
         assert expected in impls
     assert all(r["us_per_row"] > 0 and r["gflops"] > 0 for r in data["records"])
@@ -67,6 +67,6 @@ def test_quick_benchmark_compares_with_another_build(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads((tmp_path / "results.json").read_text())
     fff = {r["impl"] for r in data["records"] if r["impl"].startswith("FFF")}
-    assert fff == {"FFF fused interleave 4", "FFF fused interleave 4 (before)"}
+    assert fff == {"FFF fused interleave 1", "FFF fused interleave 1 (before)"}
     assert data["meta"]["before"].startswith(str(build_dir()))
     assert "compiled by the fff-compile of" in (tmp_path / "results.md").read_text()

@@ -111,6 +111,21 @@ SEED_GROUPED = 20261207
 GROUPED_BATCHES = (0, 1, 3, 17, 1000, 4097)
 
 
+def check_integer_batches(library, layers, rng, batches):
+    """Every layer of `library` on small-integer rows (exact ties), zero rows
+    and NaN rows at each batch size, against the reference exactly."""
+    for name, layer in layers.items():
+        for batch in batches:
+            x = rng.integers(-2, 3, size=(batch, layer.d_in)).astype(np.float32)
+            x[rng.random(batch) < 0.2] = 0
+            x[rng.random(batch) < 0.05, 0] = np.nan
+            got = run_layer(library, name, layer, x)
+            try:
+                check_against_reference(layer, x, got, exact_routes=True)
+            except AssertionError as e:
+                raise AssertionError(f"{name} batch {batch}: {e}") from None
+
+
 @pytest.mark.parametrize("rows", [1, 3, 4])
 def test_grouped_path_neuron_every_batch_size(rows, tmp_path):
     """fff-group-rows walks `rows` positions of the subtree order together,
@@ -129,16 +144,33 @@ def test_grouped_path_neuron_every_batch_size(rows, tmp_path):
                                                        activation=activation, tie=tie)
     options = CompileOptions(vector_width=8, group_rows=rows, group_min_batch=0)
     library = compile_layers(layers, options, tmp_path)
-    for name, layer in layers.items():
-        for batch in GROUPED_BATCHES:
-            x = rng.integers(-2, 3, size=(batch, layer.d_in)).astype(np.float32)
-            x[rng.random(batch) < 0.2] = 0
-            x[rng.random(batch) < 0.05, 0] = np.nan
-            got = run_layer(library, name, layer, x)
-            try:
-                check_against_reference(layer, x, got, exact_routes=True)
-            except AssertionError as e:
-                raise AssertionError(f"{name} batch {batch}: {e}") from None
+    check_integer_batches(library, layers, rng, GROUPED_BATCHES)
+
+
+@pytest.mark.parametrize("family", ["path", "leaf"])
+def test_default_interleave_on_wide_layers(family, tmp_path):
+    """Under fff-compile's defaults the fused loop (batches below
+    group-min-batch) walks four rows together in layers at least 256 wide
+    (interleave=0, chosen per layer) and one row at a time in narrower ones:
+    both sides of the threshold, depth 0, batches around the group of four,
+    exact ties (integer weights and inputs, zero rows) and NaN rows match
+    the reference exactly."""
+    rng = np.random.default_rng([SEED_GROUPED, 256, family == "leaf"])
+    w = lambda *s: rng.integers(-2, 3, size=s).astype(np.float32)  # noqa: E731
+    layers = {}
+    for d_in in (255, 256, 301):
+        for depth in (0, 3, 6):
+            if family == "path":
+                tn = 2 * (2 ** (depth + 1) - 1)
+                layers[f"p{d_in}_d{depth}"] = PathNeuron(w(tn, d_in), w(tn), w(7, tn), 2, depth,
+                                                         activation="gelu", tie="ge")
+            else:
+                n = 2**depth
+                master = MasterLeaf(w(d_in, 3), w(3), w(3, 5), w(5), k=0.25) if depth == 3 else None
+                layers[f"l{d_in}_d{depth}"] = LeafMLP(w(n - 1, d_in), w(n - 1), w(n, d_in, 4), w(n, 4),
+                                                      w(n, 4, 5), w(n, 5), master, activation="relu", tie="gt")
+    library = compile_layers(layers, CompileOptions(), tmp_path)
+    check_integer_batches(library, layers, rng, (0, 1, 3, 4, 5, 17, 63, 100))
 
 
 def test_cases_cover_the_issue_matrix():

@@ -29,13 +29,13 @@ def test_read_once_per_process():
 def test_compile_options_take_fff_compile_defaults():
     options = CompileOptions()
     assert (options.group_rows, options.group_min_batch) == (4, 64)
-    assert (options.fuse, options.row_block, options.interleave, options.openmp) == (True, 1, 1, False)
+    assert (options.fuse, options.row_block, options.interleave, options.openmp) == (True, 1, 0, False)
     assert (options.target_cpu, options.opt_level) == ("host", 2)
     assert (options.gpu_chip, options.warps_per_block) == ("sm_90", 4)
     assert options.vector_width is None and not any("--vector-width" in f for f in options.flags())
     # Given values win; the rest stay fff-compile's.
     flags = CompileOptions(group_rows=0, row_block=2).flags()
-    assert {"--group-rows=0", "--row-block=2", "--interleave=1", "--openmp=false"} <= set(flags)
+    assert {"--group-rows=0", "--row-block=2", "--interleave=0", "--openmp=false"} <= set(flags)
 
 
 def test_compile_signature_defaults_are_none():

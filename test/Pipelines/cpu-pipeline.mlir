@@ -13,7 +13,7 @@
 // RUN: not fff-opt %s --fff-cpu-pipeline="vector-width=-1" 2>&1 | FileCheck %s --check-prefix=BADVW
 // RUN: not fff-opt %s --pass-pipeline="builtin.module(fff-cpu-pipeline{row-block=0})" 2>&1 | FileCheck %s --check-prefix=BADRB
 // RUN: not fff-opt %s --fff-cpu-pipeline="fuse=maybe" 2>&1 | FileCheck %s --check-prefix=BADBOOL
-// RUN: not fff-opt %s --fff-cpu-pipeline="interleave=0" 2>&1 | FileCheck %s --check-prefix=BADIL
+// RUN: not fff-opt %s --fff-cpu-pipeline="interleave=-1" 2>&1 | FileCheck %s --check-prefix=BADIL
 // RUN: not fff-opt %s --fff-cpu-pipeline="tile=4" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // RUN: not fff-opt %s --fff-cpu-pipeline="target-cpu=pentium9 vector-width=8" 2>&1 | FileCheck %s --check-prefix=BADCPU
 
@@ -49,7 +49,7 @@ func.func @leaf(%x: tensor<?x20xf32>, %nw: tensor<3x20xf32>, %nb: tensor<3xf32>,
 
 // BADVW: error: fff-cpu-pipeline: vector-width must be in [0, 64], got -1
 // BADRB: error: fff-cpu-pipeline: row-block must be >= 1, got 0
-// BADIL: error: fff-cpu-pipeline: interleave must be in [1, 16], got 0
+// BADIL: error: fff-cpu-pipeline: interleave must be in [0, 16] (0 = chosen per layer), got -1
 // BADBOOL: for the --fuse option: 'maybe' is invalid value for boolean argument
 // UNKNOWN: no such option tile
 // BADCPU: error: fff-cpu-pipeline: target: unknown CPU 'pentium9' for

@@ -252,5 +252,5 @@ func.func @path(%x: tensor<?x4xf32>, %w: tensor<14x4xf32>, %b: tensor<14xf32>,
 // BADVW: error: fff-fuse-routing: vector-width must be in [0, 64], got -1
 // BIGVW: error: fff-fuse-routing: vector-width must be in [0, 64], got 1099511627776
 // BADRB: error: fff-fuse-routing: row-block must be >= 1, got 0
-// BADIL: error: fff-fuse-routing: interleave must be in [1, 16], got 17
+// BADIL: error: fff-fuse-routing: interleave must be in [0, 16] (0 = chosen per layer), got 17
 // BOTH: error: fff-fuse-routing: row-block and interleave cannot both be above 1

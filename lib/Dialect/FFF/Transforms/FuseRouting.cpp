@@ -185,6 +185,28 @@ void fusePathNeuron(RewriterBase &rewriter, PathNeuronOp op,
                                                  interleave, group, body));
 }
 
+/// `interleave = 0` picks the rows that walk together from the layer's input
+/// width: rows of at least `kInterleaveMinWidth` elements make each level's
+/// dot product wait on loads from L2 or memory, which the other rows' walks
+/// fill (four rows took 6-21% off the 768-wide bench shapes at batch 16, and
+/// changed MNIST's 784-wide ones by 3% or less: docs/performance.md).
+/// Narrower layers keep one row at a time: their weights sit in L1, and each
+/// interleaved row is one more unrolled walk to compile. So do row blocks,
+/// which exclude interleaving, and widths known only at run time.
+constexpr int64_t kInterleaveMinWidth = 256;
+constexpr int64_t kWideLayerInterleave = 4;
+
+template <typename OpTy>
+int64_t interleaveFor(OpTy op, const FFFFuseRoutingOptions &options) {
+  if (options.interleave > 0)
+    return options.interleave;
+  int64_t width = cast<RankedTensorType>(op.getInput().getType()).getDimSize(1);
+  if (options.rowBlock > 1 || ShapedType::isDynamic(width) ||
+      width < kInterleaveMinWidth)
+    return 1;
+  return kWideLayerInterleave;
+}
+
 /// Fuses one layer op with `fuse`; layers of empty rows become their init.
 template <typename OpTy>
 struct FuseLayer : OpRewritePattern<OpTy> {
@@ -196,10 +218,13 @@ struct FuseLayer : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    if (hasEmptyRows(op))
+    if (hasEmptyRows(op)) {
       rewriter.replaceOp(op, op.getInit());
-    else
-      fuse(rewriter, op, options);
+      return success();
+    }
+    FFFFuseRoutingOptions resolved = options;
+    resolved.interleave = interleaveFor(op, options);
+    fuse(rewriter, op, resolved);
     return success();
   }
 

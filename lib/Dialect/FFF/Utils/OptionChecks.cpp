@@ -11,9 +11,9 @@ using namespace mlir::fff;
 std::string fff::checkRowLoopOptions(int64_t rowBlock, int64_t interleave) {
   if (rowBlock < 1)
     return ("row-block must be >= 1, got " + Twine(rowBlock)).str();
-  if (interleave < 1 || interleave > kMaxInterleave)
-    return ("interleave must be in [1, " + Twine(kMaxInterleave) + "], got " +
-            Twine(interleave))
+  if (interleave < 0 || interleave > kMaxInterleave)
+    return ("interleave must be in [0, " + Twine(kMaxInterleave) +
+            "] (0 = chosen per layer), got " + Twine(interleave))
         .str();
   if (interleave > 1 && rowBlock > 1)
     return "row-block and interleave cannot both be above 1 (interleaved "

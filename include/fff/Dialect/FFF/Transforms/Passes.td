@@ -69,7 +69,8 @@ def FFFFuseRouting : Pass<"fff-fuse-routing"> {
     Option<"interleave", "interleave", "int64_t", /*default=*/"1",
            "Rows that walk their trees together, their dot products "
            "interleaved so that one row's chain of dependent levels does not "
-           "stall the core (1-16; the rows left over run one at a time)">,
+           "stall the core (1-16; the rows left over run one at a time; 0 = "
+           "chosen per layer: 4 for inputs at least 256 wide, else 1)">,
     Option<"rowBlock", "row-block", "int64_t", /*default=*/"1",
            "Rows handled by one iteration of the parallel row loop">,
     Option<"walkStep", "walk-step", "int64_t", /*default=*/"1",

@@ -26,7 +26,8 @@ std::string checkVectorWidth(int64_t width);
 constexpr int64_t kMaxInterleave = 16;
 
 /// The complaint about the fused row loop's options (`row-block` >= 1,
-/// `interleave` in [1, 16], not both above 1), or "" when they are fine.
+/// `interleave` in [0, 16] with 0 = chosen per layer, not both above 1), or
+/// "" when they are fine.
 std::string checkRowLoopOptions(int64_t rowBlock, int64_t interleave);
 
 /// An error message when a walk's levels per step `walkStep` is not 1 or 2,
