@@ -52,7 +52,8 @@ VARIANTS = {
     # together in layers at least 256 wide) became the default.
     "FFF fused interleave 1": CompileOptions(fuse=True, interleave=1, group_rows=0),
     # fff-compile's defaults: rows grouped by leaf (leaf MLP) or subtree (path
-    # neuron) from 64 rows on, fused one row at a time below.
+    # neuron) from 64 rows on, fused below (four rows walking together in
+    # layers at least 256 wide, one at a time in narrower ones).
     "FFF grouped": CompileOptions(),
     "FFF grouped + OpenMP": CompileOptions(openmp=True),
     # The defaults with path-neuron walks one level a step, as before

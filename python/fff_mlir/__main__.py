@@ -45,7 +45,7 @@ def _add_compile_options(p: argparse.ArgumentParser):
     g.add_argument("--no-fuse", action="store_true", help="lower routing and leaves separately")
     g.add_argument("--vector-width", type=int, help="f32 lanes (default: the target's widest)")
     g.add_argument("--row-block", type=int, help="rows per fused loop iteration")
-    g.add_argument("--interleave", type=int, help="rows that walk their trees together")
+    g.add_argument("--interleave", type=int, help="rows that walk their trees together (0: chosen per layer)")
     g.add_argument("--group-rows", type=int,
                    help="group rows by leaf or subtree, a leaf's rows N at a time (0: never)")
     g.add_argument("--group-min-batch", type=int, help="smallest batch that is grouped")

@@ -107,7 +107,8 @@ def compile(layer: Union[LeafMLP, PathNeuron], target: str = "cpu", *,
     keep=True (then `compiled.path.parent` holds them) or fff-compile fails
     (then the CompileError names the `.mlir`).
     weights: "constants" bakes them into the library, "arguments" passes them
-    at each call. interleave: rows that walk their trees together.
+    at each call. interleave: rows that walk their trees together
+    (0: chosen per layer, 4 for inputs at least 256 wide, else 1).
     group_rows: batches of at least group_min_batch rows are sorted by leaf
     or subtree first, a leaf's rows computed group_rows at a time (0: never
     grouped). openmp:
