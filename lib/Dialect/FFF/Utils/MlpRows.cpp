@@ -44,52 +44,85 @@ SmallVector<Value> MlpRows::addInto(OpBuilder &b, Location loc, ValueRange ys,
   if (!ShapedType::isDynamic(staticHidden))
     while (unitWidth > 1 && unitWidth > staticHidden)
       unitWidth /= 2;
+  // Two groups a step where the units divide evenly: each row then has two
+  // independent accumulators, so the FMA chains over the input overlap.
+  int64_t groupsPerStep = 1;
+  if (unitWidth > 1 && !ShapedType::isDynamic(staticHidden) &&
+      staticHidden % (2 * unitWidth) == 0)
+    groupsPerStep = 2;
   if (unitWidth > 1) {
     auto vecType = VectorType::get({unitWidth}, elem);
-    Value step = arith::ConstantIndexOp::create(b, loc, unitWidth);
-    tailStart = buildWholeVectorsEnd(b, loc, hidden, unitWidth);
+    int64_t unitsPerStep = groupsPerStep * unitWidth;
+    Value step = arith::ConstantIndexOp::create(b, loc, unitsPerStep);
+    tailStart = buildWholeVectorsEnd(b, loc, hidden, unitsPerStep);
     Value pad = floatConstant(b, loc, elem, 0.0);
+    size_t numRows = rows.size();
     auto groups = scf::ForOp::create(
         b, loc, zero, tailStart, step, out,
         [&](OpBuilder &nb, Location nl, Value u0, ValueRange args) {
-          Value bias = vector::TransferReadOp::create(
-              nb, nl, vecType, b1, withPrefix({u0}), pad, ArrayRef<bool>{true});
-          SmallVector<Value> inits(rows.size(), bias);
+          // firsts[g]: the first unit of group g; accumulator g * rows + r.
+          SmallVector<Value> firsts{u0};
+          for (int64_t g = 1; g < groupsPerStep; ++g) {
+            Value offset =
+                arith::ConstantIndexOp::create(nb, nl, g * unitWidth);
+            firsts.push_back(arith::AddIOp::create(nb, nl, u0, offset));
+          }
+          SmallVector<Value> inits;
+          for (Value first : firsts) {
+            Value bias = vector::TransferReadOp::create(
+                nb, nl, vecType, b1, withPrefix({first}), pad,
+                ArrayRef<bool>{true});
+            inits.append(numRows, bias);
+          }
           auto acc = scf::ForOp::create(
               nb, nl, zero, width, one, inits,
               [&](OpBuilder &ib, Location il, Value k, ValueRange accs) {
-                Value wv = vector::TransferReadOp::create(
-                    ib, il, vecType, w1, withPrefix({k, u0}), pad,
-                    ArrayRef<bool>{true});
-                SmallVector<Value> next;
-                for (auto [row, a] : llvm::zip(rows, accs)) {
+                SmallVector<Value> wvs;
+                for (Value first : firsts)
+                  wvs.push_back(vector::TransferReadOp::create(
+                      ib, il, vecType, w1, withPrefix({k, first}), pad,
+                      ArrayRef<bool>{true}));
+                SmallVector<Value> next(accs);
+                for (auto [r, row] : llvm::enumerate(rows)) {
                   Value xk =
                       tensor::ExtractOp::create(ib, il, x, ValueRange{row, k});
                   Value xv = vector::BroadcastOp::create(ib, il, vecType, xk);
-                  next.push_back(vector::FMAOp::create(ib, il, xv, wv, a));
+                  for (auto [g, wv] : llvm::enumerate(wvs))
+                    next[g * numRows + r] = vector::FMAOp::create(
+                        ib, il, xv, wv, accs[g * numRows + r]);
                 }
                 scf::YieldOp::create(ib, il, next);
               });
-          // All V units of the group update each output row in one pass.
-          SmallVector<Value> updated;
-          for (auto [i, y] : llvm::enumerate(args)) {
-            Value hv = buildActivation(nb, nl, acc.getResult(i), act);
-            SmallVector<Value> scales;
-            SmallVector<SmallVector<Value>> unitRows;
+          // All units of the step update every row's output in one pass,
+          // each chunk of their w2 rows loaded once for all rows.
+          SmallVector<SmallVector<Value>> unitRows;
+          for (Value first : firsts)
             for (int64_t lane = 0; lane < unitWidth; ++lane) {
-              Value h = vector::ExtractOp::create(nb, nl, hv,
-                                                  ArrayRef<int64_t>{lane});
-              scales.push_back(arith::MulFOp::create(nb, nl, scale, h));
-              Value unit = arith::AddIOp::create(
-                  nb, nl, u0, arith::ConstantIndexOp::create(nb, nl, lane));
+              Value offset = arith::ConstantIndexOp::create(nb, nl, lane);
+              Value unit = arith::AddIOp::create(nb, nl, first, offset);
               unitRows.push_back(withPrefix({unit}));
             }
-            SmallVector<ValueRange> prefixes(unitRows.begin(), unitRows.end());
-            updated.push_back(buildMultiAxpy(nb, nl, y, ValueRange{outRows[i]},
-                                             scales, w2, prefixes, outDim,
-                                             vectorWidth));
+          SmallVector<SmallVector<Value>> scales;
+          SmallVector<ValueRange> dstRows;
+          for (size_t r = 0; r < numRows; ++r) {
+            SmallVector<Value> rowScales;
+            for (int64_t g = 0; g < groupsPerStep; ++g) {
+              Value hv =
+                  buildActivation(nb, nl, acc.getResult(g * numRows + r), act);
+              for (int64_t lane = 0; lane < unitWidth; ++lane) {
+                Value h = vector::ExtractOp::create(nb, nl, hv,
+                                                    ArrayRef<int64_t>{lane});
+                rowScales.push_back(arith::MulFOp::create(nb, nl, scale, h));
+              }
+            }
+            scales.push_back(std::move(rowScales));
+            dstRows.push_back(ArrayRef<Value>(outRows).slice(r, 1));
           }
-          scf::YieldOp::create(nb, nl, updated);
+          SmallVector<ValueRange> prefixes(unitRows.begin(), unitRows.end());
+          scf::YieldOp::create(nb, nl,
+                               buildRowsMultiAxpy(nb, nl, args, dstRows, scales,
+                                                  w2, prefixes, outDim,
+                                                  vectorWidth));
         });
     out = SmallVector<Value>(groups.getResults());
   }

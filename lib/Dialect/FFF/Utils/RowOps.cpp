@@ -69,26 +69,33 @@ Value fff::buildLaneSum(OpBuilder &b, Location loc, Value vec) {
   return arith::AddFOp::create(b, loc, sum, second);
 }
 
+/// A step of a row update: gets the column and the tensors, returns them
+/// updated.
+using RowStep =
+    function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)>;
+
 /// Runs `vectorStep` on whole vectors of [0, len) and `scalarStep` on the
-/// rest, threading the tensor `dst` through both.
-static Value
-rowUpdate(OpBuilder &b, Location loc, Value dst, Value len, int64_t vectorWidth,
-          function_ref<Value(OpBuilder &, Location, Value, Value)> vectorStep,
-          function_ref<Value(OpBuilder &, Location, Value, Value)> scalarStep) {
+/// rest, threading the tensors `dsts` through both.
+static SmallVector<Value> rowUpdate(OpBuilder &b, Location loc, ValueRange dsts,
+                                    Value len, int64_t vectorWidth,
+                                    RowStep vectorStep, RowStep scalarStep) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value tailStart = zero;
+  SmallVector<Value> cur(dsts);
+  auto loop = [&](Value from, Value to, Value step, RowStep body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, from, to, step, cur,
+        [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
+          scf::YieldOp::create(nb, nl, body(nb, nl, j, args));
+        });
+    cur = SmallVector<Value>(forOp.getResults());
+  };
   if (vectorWidth > 0) {
     tailStart = buildWholeVectorsEnd(b, loc, len, vectorWidth);
-    Value step = arith::ConstantIndexOp::create(b, loc, vectorWidth);
-    auto loop = scf::ForOp::create(
-        b, loc, zero, tailStart, step, ValueRange{dst},
-        [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
-          scf::YieldOp::create(nb, nl, vectorStep(nb, nl, j, args[0]));
-        });
-    dst = loop.getResult(0);
+    loop(zero, tailStart, constantIndex(b, loc, vectorWidth), vectorStep);
   }
-  Value one = constantIndex(b, loc, 1);
-  return buildLoop(b, loc, tailStart, len, one, dst, scalarStep);
+  loop(tailStart, len, constantIndex(b, loc, 1), scalarStep);
+  return cur;
 }
 
 SmallVector<Value>
@@ -191,49 +198,88 @@ Value fff::buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
                           ValueRange dstPrefix, ArrayRef<Value> scales,
                           Value src, ArrayRef<ValueRange> srcPrefixes,
                           Value len, int64_t vectorWidth, bool accumulate) {
-  assert(scales.size() == srcPrefixes.size() && "one source row per scale");
-  Type elem = scales.front().getType();
+  SmallVector<SmallVector<Value>> rowScales{SmallVector<Value>(scales)};
+  return buildRowsMultiAxpy(b, loc, ValueRange{dst}, {dstPrefix}, rowScales,
+                            src, srcPrefixes, len, vectorWidth, accumulate)[0];
+}
+
+SmallVector<Value>
+fff::buildRowsMultiAxpy(OpBuilder &b, Location loc, ValueRange dsts,
+                        ArrayRef<ValueRange> dstPrefixes,
+                        ArrayRef<SmallVector<Value>> scales, Value src,
+                        ArrayRef<ValueRange> srcPrefixes, Value len,
+                        int64_t vectorWidth, bool accumulate) {
+  assert(dsts.size() == dstPrefixes.size() && dsts.size() == scales.size() &&
+         !dsts.empty() && "one prefix and one set of scales per destination");
+  assert(llvm::all_of(scales,
+                      [&](ArrayRef<Value> rowScales) {
+                        return rowScales.size() == srcPrefixes.size();
+                      }) &&
+         "one source row per scale");
+  Type elem = scales.front().front().getType();
   auto vecType = VectorType::get({std::max<int64_t>(vectorWidth, 1)}, elem);
   Value pad = floatConstant(b, loc, elem, 0.0);
-  SmallVector<Value> vscales;
+  SmallVector<SmallVector<Value>> vscales;
   Value vzero, zero = floatConstant(b, loc, elem, 0.0);
   if (vectorWidth > 0) {
-    for (Value s : scales)
-      vscales.push_back(vector::BroadcastOp::create(b, loc, vecType, s));
-    vzero = constantLike(b, loc, vscales.front(), 0.0);
+    for (ArrayRef<Value> rowScales : scales) {
+      SmallVector<Value> row;
+      for (Value s : rowScales)
+        row.push_back(vector::BroadcastOp::create(b, loc, vecType, s));
+      vscales.push_back(std::move(row));
+    }
+    vzero = constantLike(b, loc, vscales.front().front(), 0.0);
   }
+  size_t rows = dsts.size();
   return rowUpdate(
-      b, loc, dst, len, vectorWidth,
-      [&](OpBuilder &nb, Location nl, Value j, Value cur) {
-        // The destination chunk stays in a register across all terms.
-        Value acc = accumulate
-                        ? vector::TransferReadOp::create(
-                              nb, nl, vecType, cur, withLast(dstPrefix, j), pad,
-                              ArrayRef<bool>{true})
-                        : vzero;
-        for (auto [vs, prefix] : llvm::zip_equal(vscales, srcPrefixes)) {
+      b, loc, dsts, len, vectorWidth,
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange cur) {
+        // Each destination chunk stays in a register across all terms, and
+        // each source chunk is loaded once for every destination.
+        SmallVector<Value> accs;
+        for (size_t r = 0; r < rows; ++r)
+          accs.push_back(accumulate ? vector::TransferReadOp::create(
+                                          nb, nl, vecType, cur[r],
+                                          withLast(dstPrefixes[r], j), pad,
+                                          ArrayRef<bool>{true})
+                                          .getResult()
+                                    : vzero);
+        for (auto [t, prefix] : llvm::enumerate(srcPrefixes)) {
           Value vsrc = vector::TransferReadOp::create(nb, nl, vecType, src,
                                                       withLast(prefix, j), pad,
                                                       ArrayRef<bool>{true});
-          acc = vector::FMAOp::create(nb, nl, vs, vsrc, acc);
+          for (size_t r = 0; r < rows; ++r)
+            accs[r] =
+                vector::FMAOp::create(nb, nl, vscales[r][t], vsrc, accs[r]);
         }
-        return vector::TransferWriteOp::create(nb, nl, acc, cur,
-                                               withLast(dstPrefix, j),
-                                               ArrayRef<bool>{true})
-            .getResult();
+        SmallVector<Value> next;
+        for (size_t r = 0; r < rows; ++r)
+          next.push_back(vector::TransferWriteOp::create(
+                             nb, nl, accs[r], cur[r],
+                             withLast(dstPrefixes[r], j), ArrayRef<bool>{true})
+                             .getResult());
+        return next;
       },
-      [&](OpBuilder &nb, Location nl, Value j, Value cur) {
-        Value acc =
-            accumulate
-                ? tensor::ExtractOp::create(nb, nl, cur, withLast(dstPrefix, j))
-                : zero;
-        for (auto [s, prefix] : llvm::zip_equal(scales, srcPrefixes)) {
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange cur) {
+        SmallVector<Value> accs;
+        for (size_t r = 0; r < rows; ++r)
+          accs.push_back(accumulate
+                             ? tensor::ExtractOp::create(
+                                   nb, nl, cur[r], withLast(dstPrefixes[r], j))
+                                   .getResult()
+                             : zero);
+        for (auto [t, prefix] : llvm::enumerate(srcPrefixes)) {
           Value x = tensor::ExtractOp::create(nb, nl, src, withLast(prefix, j));
-          acc = arith::AddFOp::create(nb, nl, acc,
-                                      arith::MulFOp::create(nb, nl, s, x));
+          for (size_t r = 0; r < rows; ++r)
+            accs[r] = arith::AddFOp::create(
+                nb, nl, accs[r],
+                arith::MulFOp::create(nb, nl, scales[r][t], x));
         }
-        return Value(
-            tensor::InsertOp::create(nb, nl, acc, cur, withLast(dstPrefix, j)));
+        SmallVector<Value> next;
+        for (size_t r = 0; r < rows; ++r)
+          next.push_back(tensor::InsertOp::create(nb, nl, accs[r], cur[r],
+                                                  withLast(dstPrefixes[r], j)));
+        return next;
       });
 }
 
@@ -248,17 +294,18 @@ Value fff::buildZeroRow(OpBuilder &b, Location loc, Value dst,
         DenseElementsAttr::get(VectorType::get({vectorWidth}, elem),
                                b.getFloatAttr(elem, 0.0)));
   return rowUpdate(
-      b, loc, dst, len, vectorWidth,
-      [&](OpBuilder &nb, Location nl, Value j, Value cur) {
-        return vector::TransferWriteOp::create(nb, nl, vzero, cur,
-                                               withLast(dstPrefix, j),
-                                               ArrayRef<bool>{true})
-            .getResult();
+      b, loc, {dst}, len, vectorWidth,
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange cur) {
+        return SmallVector<Value>{
+            vector::TransferWriteOp::create(nb, nl, vzero, cur[0],
+                                            withLast(dstPrefix, j),
+                                            ArrayRef<bool>{true})
+                .getResult()};
       },
-      [&](OpBuilder &nb, Location nl, Value j, Value cur) {
-        return Value(tensor::InsertOp::create(nb, nl, zero, cur,
-                                              withLast(dstPrefix, j)));
-      });
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange cur) {
+        return SmallVector<Value>{tensor::InsertOp::create(
+            nb, nl, zero, cur[0], withLast(dstPrefix, j))};
+      })[0];
 }
 
 Value fff::buildGeneric(

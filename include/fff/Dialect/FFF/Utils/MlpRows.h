@@ -22,8 +22,10 @@ namespace mlir::fff {
 /// The hidden units are never stored:
 /// each is folded into the output rows as soon as it is known. Units go in
 /// vector groups (up to `vectorWidth` lanes, narrower for narrow layers),
-/// and the rows share every load of `w1`: several rows make the conditional
-/// matmul a small dense one (fff-group-rows).
+/// two groups a step when the units are a whole number of pairs (two
+/// independent FMA chains per row), and the rows share every load of `w1`
+/// and of `w2`: several rows make the conditional matmul a small dense one
+/// (fff-group-rows).
 struct MlpRows {
   Value x;                   // the input, B x D
   Value w1, b1, w2;          // [prefix] D x L, [prefix] L, [prefix] L x O

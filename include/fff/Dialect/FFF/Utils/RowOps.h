@@ -63,6 +63,17 @@ Value buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
                      ArrayRef<ValueRange> srcPrefixes, Value len,
                      int64_t vectorWidth, bool accumulate = true);
 
+/// `buildMultiAxpy` into several destinations from the same source rows:
+/// `dsts[r][dstPrefixes[r], j] += sum_t scales[r][t] * src[srcPrefixes[t],
+/// j]`, each chunk of a source row loaded once for all destinations (rows
+/// of a leaf sharing its w2). Returns the updated `dsts`.
+SmallVector<Value>
+buildRowsMultiAxpy(OpBuilder &b, Location loc, ValueRange dsts,
+                   ArrayRef<ValueRange> dstPrefixes,
+                   ArrayRef<SmallVector<Value>> scales, Value src,
+                   ArrayRef<ValueRange> srcPrefixes, Value len,
+                   int64_t vectorWidth, bool accumulate = true);
+
 /// The end of the whole-vector part of [0, len): `len - len mod width`.
 Value buildWholeVectorsEnd(OpBuilder &b, Location loc, Value len,
                            int64_t width);
