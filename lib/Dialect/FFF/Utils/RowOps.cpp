@@ -199,7 +199,7 @@ Value fff::buildMultiAxpy(OpBuilder &b, Location loc, Value dst,
                           Value src, ArrayRef<ValueRange> srcPrefixes,
                           Value len, int64_t vectorWidth, bool accumulate) {
   SmallVector<SmallVector<Value>> rowScales{SmallVector<Value>(scales)};
-  return buildRowsMultiAxpy(b, loc, ValueRange{dst}, {dstPrefix}, rowScales,
+  return buildRowsMultiAxpy(b, loc, ValueRange(dst), {dstPrefix}, rowScales,
                             src, srcPrefixes, len, vectorWidth, accumulate)[0];
 }
 
